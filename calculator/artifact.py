@@ -1,0 +1,113 @@
+"""Load a model directory safely: verify first, unpickle second.
+
+A joblib file is code: unpickling runs whatever it says (scikit-learn "model persistence" guide).
+So the artifact is only ever read from the given model directory, by the plain file name that
+`manifest.json` records, after its SHA-256 matches the manifest and the installed scikit-learn is
+the one that built it. Every refusal is a `ModelLoadError` whose message is one sentence: which
+file, what is wrong, what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from pathlib import Path
+
+import joblib
+import numpy as np
+import sklearn
+from sklearn.exceptions import InconsistentVersionWarning
+
+from calculator.predict import Model
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "models"
+MANIFEST = "manifest.json"
+REQUIRED_KEYS = ("version", "artifact", "sha256", "versions", "features", "horizon_days")
+REBUILD = "rebuild it with `python -m training fit --out DIR`"
+
+
+class ModelLoadError(Exception):
+    """The model directory cannot be served; the message says which file and what to do."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_manifest(model_dir: Path) -> dict:
+    """The manifest of `model_dir`, checked for the keys the loader relies on."""
+    path = Path(model_dir) / MANIFEST
+    if not Path(model_dir).is_dir():
+        raise ModelLoadError(
+            f"Model directory {model_dir} does not exist or is not a directory: "
+            f"set CALCULATOR_MODEL_DIR to a directory built by training, or {REBUILD}."
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelLoadError(f"{path} is missing: {REBUILD}.") from None
+    except PermissionError:
+        raise ModelLoadError(
+            f"{path} cannot be read (permission denied): let the server's user read the model directory."
+        ) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ModelLoadError(f"{path} is not valid JSON ({e}): {REBUILD}.") from None
+    if not isinstance(manifest, dict):
+        raise ModelLoadError(f"{path} does not hold a JSON object: {REBUILD}.")
+    missing = [k for k in REQUIRED_KEYS if k not in manifest]
+    if missing:
+        raise ModelLoadError(f"{path} lacks {', '.join(missing)}: {REBUILD}.")
+    return manifest
+
+
+def load_model(model_dir: Path = DEFAULT_MODEL_DIR) -> Model:
+    """Verify and load the model in `model_dir`. Raises ModelLoadError, never unpickles first."""
+    model_dir = Path(model_dir)
+    manifest = read_manifest(model_dir)
+    name = manifest["artifact"]
+    if not isinstance(name, str) or Path(name).name != name or name in ("", ".", ".."):
+        raise ModelLoadError(
+            f"{model_dir / MANIFEST} names the artifact {name!r}, which is not a "
+            f"plain file name inside the model directory: {REBUILD}."
+        )
+    path = model_dir / name
+    if not path.is_file():
+        raise ModelLoadError(f"Model artifact {path} is missing: {REBUILD}, or restore the file.")
+    try:
+        actual = sha256_of(path)
+    except PermissionError:
+        raise ModelLoadError(
+            f"Model artifact {path} cannot be read (permission denied): "
+            "let the server's user read the model directory."
+        ) from None
+    if actual != manifest["sha256"]:
+        raise ModelLoadError(
+            f"Model artifact {path} does not match the SHA-256 in its manifest "
+            f"(altered or corrupted): restore the shipped file or {REBUILD}."
+        )
+    built_with = manifest["versions"].get("sklearn") if isinstance(manifest["versions"], dict) else None
+    if built_with != sklearn.__version__:
+        raise ModelLoadError(
+            f"Model artifact {path} was built with scikit-learn {built_with} but "
+            f"{sklearn.__version__} is installed: install scikit-learn=={built_with} "
+            f"(`make install`) or {REBUILD}."
+        )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InconsistentVersionWarning)
+        try:
+            content = joblib.load(path)
+        except InconsistentVersionWarning as w:
+            raise ModelLoadError(
+                f"Model artifact {path} was pickled by another scikit-learn version ({w}): {REBUILD}."
+            ) from None
+    if not isinstance(content, dict) or set(content) != {"pipeline", "bootstrap"}:
+        raise ModelLoadError(
+            f"Model artifact {path} does not hold a pipeline and its bootstrap coefficients: {REBUILD}."
+        )
+    return Model(pipeline=content["pipeline"], bootstrap=np.asarray(content["bootstrap"]), manifest=manifest)

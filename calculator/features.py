@@ -1,0 +1,147 @@
+"""The five predictors, the outcome and the horizon, declared once.
+
+Both sides import this module: `training/` to validate cohort files and build the model frame,
+`calculator/` to build the form, validate API input and explain estimates. It imports nothing
+beyond the standard library, so it is cheap to import anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HORIZON_DAYS = 90  # the outcome: alive 90 days after surgery
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: int | bool | str
+    label: str  # short text for a form control or a table
+    description: str = ""  # the standard definition, shown beside the label
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str  # column in a cohort file, key in the API, field name in the form
+    label: str
+    help: str  # what counts, in words a clinician uses
+    choices: tuple[Choice, ...]
+
+    @property
+    def values(self) -> tuple:
+        return tuple(c.value for c in self.choices)
+
+    def choice(self, value) -> Choice:
+        for c in self.choices:
+            if c.value == value and type(c.value) is type(value):
+                return c
+        raise KeyError(f"{self.name}: {value!r} is not one of {self.values}")
+
+
+# Karnofsky performance status, standard wording (Karnofsky & Burchenal 1949).
+KPS = Feature(
+    name="kps",
+    label="Karnofsky performance status (KPS)",
+    help="Preoperative KPS, 10 to 100 in steps of 10.",
+    choices=tuple(
+        Choice(v, str(v), d)
+        for v, d in [
+            (100, "Normal; no complaints; no evidence of disease"),
+            (90, "Able to carry on normal activity; minor signs or symptoms"),
+            (80, "Normal activity with effort; some signs or symptoms"),
+            (70, "Cares for self; unable to carry on normal activity or do active work"),
+            (60, "Requires occasional assistance; cares for most personal needs"),
+            (50, "Requires considerable assistance and frequent medical care"),
+            (40, "Disabled; requires special care and assistance"),
+            (30, "Severely disabled; hospital admission indicated, death not imminent"),
+            (20, "Very sick; hospital admission and active supportive treatment necessary"),
+            (10, "Moribund; fatal processes progressing rapidly"),
+        ]
+    ),
+)
+
+OTHER_METASTASES = Feature(
+    name="other_metastases",
+    label="Other metastases",
+    help=(
+        "Systemic metastases beyond the operated intradural lesion: visceral, bone, brain or "
+        "other spinal metastases known at the time of surgery. The primary tumour itself does "
+        "not count."
+    ),
+    choices=(
+        Choice(False, "No", "No known metastases beyond the operated lesion"),
+        Choice(True, "Yes", "One or more metastases beyond the operated lesion"),
+    ),
+)
+
+# Modified McCormick scale (McCormick et al., J Neurosurg 1990), preoperative.
+MCCORMICK = Feature(
+    name="mccormick_grade",
+    label="Modified McCormick grade (preoperative)",
+    help="Neurological function before surgery, grade I (intact) to V (paraplegia/tetraplegia).",
+    choices=(
+        Choice(1, "I", "Neurologically intact; ambulates normally; may have minimal dysaesthesia"),
+        Choice(2, "II", "Mild motor or sensory deficit; functionally independent"),
+        Choice(3, "III", "Moderate deficit; limited function; independent with external aid"),
+        Choice(4, "IV", "Severe motor or sensory deficit; limited function; dependent"),
+        Choice(5, "V", "Paraplegia or tetraplegia, even with flickering movement"),
+    ),
+)
+
+RESECTION = Feature(
+    name="resection",
+    label="Planned resection",
+    help="The operation under discussion for the intradural lesion.",
+    choices=(
+        Choice("biopsy", "Biopsy", "Open biopsy only"),
+        Choice("subtotal", "Subtotal resection", "Partial or subtotal resection"),
+        Choice("gross_total", "Gross total resection", "Complete (gross total) resection"),
+    ),
+)
+
+COMPARTMENT = Feature(
+    name="compartment",
+    label="Compartment",
+    help="Where the lesion lies inside the dura.",
+    choices=(
+        Choice("intramedullary", "Intramedullary", "Within the spinal cord (ISCM)"),
+        Choice(
+            "intradural_extramedullary",
+            "Intradural extramedullary",
+            "Inside the dura, outside the cord (IESM)",
+        ),
+    ),
+)
+
+FEATURES: tuple[Feature, ...] = (KPS, OTHER_METASTASES, MCCORMICK, RESECTION, COMPARTMENT)
+FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
+BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
+
+# The comparison point for the plain-language explanation: a typical operable patient. KPS 70 is
+# the mean preoperative KPS of operated spinal metastases (Lenschow 2024, n = 463; base_rates.csv);
+# McCormick II is the grade nearest the only published intradural mean, 2.47 (Payer 2015).
+# "No other metastases" and "intramedullary" are the first category of each input, chosen so that
+# each sentence reads as "this finding lowers/raises the estimate". Resection is taken from the
+# patient, so the explanation never attributes a difference to the operation.
+REFERENCE_PATIENT = {
+    "kps": 70,
+    "other_metastases": False,
+    "mccormick_grade": 2,
+    "compartment": "intramedullary",
+}
+
+# Cohort-file columns beyond the predictors.
+STUDY_COLUMN = "study_id"
+OUTCOME_COLUMNS = ("survival_days", "died")
+COHORT_COLUMNS: tuple[str, ...] = (STUDY_COLUMN, *FEATURE_NAMES, *OUTCOME_COLUMNS)
+
+
+def describe(inputs: dict) -> str:
+    """One line naming a patient's inputs in clinical words, e.g. for a note or a warning."""
+    parts = [
+        f"KPS {inputs['kps']}",
+        "other metastases" if inputs["other_metastases"] else "no other metastases",
+        f"McCormick {MCCORMICK.choice(inputs['mccormick_grade']).label}",
+        RESECTION.choice(inputs["resection"]).label.lower(),
+        COMPARTMENT.choice(inputs["compartment"]).label.lower(),
+    ]
+    return ", ".join(parts)

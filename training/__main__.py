@@ -1,0 +1,63 @@
+"""Command line: `python -m training reconstruct|fit [...]` (see README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from calculator.artifact import DEFAULT_MODEL_DIR
+from training.cohort import CohortError
+from training.fit import FitError
+from training.targets import format_targets
+from training.train import DEFAULT_SEED, SYNTHETIC_NAME, fit_model_dir, write_reconstruction
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    rec = commands.add_parser("reconstruct", help="write the default SYNTHETIC cohort")
+    rec.add_argument(
+        "--out",
+        type=Path,
+        default=Path(SYNTHETIC_NAME),
+        help=f"cohort CSV to write; its name must contain 'synthetic' (default {SYNTHETIC_NAME})",
+    )
+    fit = commands.add_parser("fit", help="fit a model directory from a cohort file")
+    fit.add_argument(
+        "--cohort",
+        type=Path,
+        help="cohort CSV (docs/cohort-schema.md); default: reconstruct the synthetic cohort",
+    )
+    fit.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_MODEL_DIR,
+        help="model directory to write (default: the project's models/)",
+    )
+    fit.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for CV folds and bootstrap")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "reconstruct":
+            rec, _ = write_reconstruction(args.out)
+            print(format_targets(rec.targets))
+            print(
+                f"\nwrote {args.out} ({len(rec.cohort)} SYNTHETIC patients), its targets table "
+                "and provenance record beside it"
+            )
+        else:
+            manifest = fit_model_dir(args.cohort, args.out, args.seed)
+            print(
+                f"wrote {args.out} (model {manifest['version']}, "
+                f"{'SYNTHETIC' if manifest['synthetic'] else 'registry'} cohort, "
+                f"n = {manifest['cohort']['n']}, deaths by day 90 = {manifest['cohort']['events_90d']})"
+            )
+    except (CohortError, FitError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Read the published figures (training/evidence/*.csv) and resolve the reconstruction's parameters.
+
+Every number the reconstruction uses comes through here: either read from a row of the evidence
+files, or taken from `assumptions.json` where it is named an assumption with its reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+EVIDENCE_DIR = Path(__file__).resolve().parent / "evidence"
+ASSUMPTIONS = Path(__file__).resolve().parent / "assumptions.json"
+EVIDENCE_FILES = ("series.csv", "effects.csv", "base_rates.csv")
+
+
+class EvidenceError(Exception):
+    """An assumption points at a row that the evidence files do not have (exactly once)."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    value: object
+    source: str  # a citation, or "assumption"
+    reason: str
+    evidence: str = ""  # "file: row" when read from the evidence files
+
+
+def read_rows(name: str) -> list[dict]:
+    with open(EVIDENCE_DIR / name, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def find_row(name: str, **match) -> dict:
+    rows = [r for r in read_rows(name) if all(r.get(k) == v for k, v in match.items())]
+    if len(rows) != 1:
+        raise EvidenceError(f"{name}: {len(rows)} rows match {match}, expected exactly 1")
+    return rows[0]
+
+
+def series_value(study_id: str, figure: str) -> float:
+    """A numeric figure of one series (series.csv)."""
+    return float(find_row("series.csv", study_id=study_id, figure=figure)["value"])
+
+
+@dataclass(frozen=True)
+class Series:
+    study_id: str
+    n: int
+    compartment: str  # intramedullary | intradural_extramedullary | mixed
+    citation: str
+    doi_or_pmid: str
+
+
+def series_info(study_id: str) -> Series:
+    """Size, compartment and citation of one series, from the first row that names it."""
+    rows = [r for r in read_rows("series.csv") if r["study_id"] == study_id]
+    if not rows or len({r["n"] for r in rows}) != 1:
+        raise EvidenceError(f"series.csv: study {study_id} has no rows or more than one size")
+    first = rows[0]
+    return Series(study_id, int(first["n"]), first["compartment"], first["citation"], first["doi_or_pmid"])
+
+
+def _evidence_value(ref: dict) -> tuple[float, str, str]:
+    """(value, citation, "file: row") for an `evidence` reference of assumptions.json."""
+    ref = dict(ref)
+    name = ref.pop("file")
+    row = find_row(name, **ref)
+    column = "estimate" if name == "effects.csv" else "value"
+    where = f"{name}: " + ", ".join(f"{k}={v}" for k, v in ref.items())
+    return float(row[column]), row["citation"], where
+
+
+def load_assumptions() -> dict:
+    with open(ASSUMPTIONS, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def resolve_parameters(assumptions: dict | None = None) -> dict[str, Parameter]:
+    """Every named parameter with its value; raises EvidenceError on a dangling reference."""
+    assumptions = assumptions or load_assumptions()
+    out = {}
+    for name, spec in assumptions["parameters"].items():
+        if "evidence" in spec:
+            value, citation, where = _evidence_value(spec["evidence"])
+            out[name] = Parameter(name, value, citation, spec["reason"], where)
+        else:
+            out[name] = Parameter(name, spec["value"], spec["source"], spec["reason"])
+    return out
+
+
+def pooled_log_hr(*rows: dict) -> tuple[float, float]:
+    """Inverse-variance pooled log HR and its SE from effects.csv rows with 95% CIs."""
+    weights, logs = [], []
+    for row in rows:
+        se = (math.log(float(row["ci_high"])) - math.log(float(row["ci_low"]))) / (2 * 1.959964)
+        weights.append(1 / se**2)
+        logs.append(math.log(float(row["estimate"])))
+    total = sum(weights)
+    return sum(w * x for w, x in zip(weights, logs)) / total, math.sqrt(1 / total)
+
+
+def evidence_sha256() -> dict[str, str]:
+    """SHA-256 of each evidence file and of assumptions.json, for provenance records."""
+    files = [EVIDENCE_DIR / n for n in EVIDENCE_FILES] + [ASSUMPTIONS]
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def survival_target_days(study: dict, days_per_month: float) -> float:
+    """The survival figure a series is scaled to, in days: its own, or borrowed (see the study's
+    `survival` entry in assumptions.json)."""
+    spec = study["survival"]
+    if "figure" in spec:
+        value = series_value(study["study_id"], spec["figure"])
+    elif "borrow" in spec:
+        value = series_value(spec["borrow"]["study_id"], spec["borrow"]["figure"])
+    else:
+        refs = spec["borrow_weighted"]
+        ns = [series_info(r["study_id"]).n for r in refs]
+        value = sum(n * series_value(r["study_id"], r["figure"]) for n, r in zip(ns, refs)) / sum(ns)
+    return value * (days_per_month if spec["unit"] == "months" else 1)

@@ -1,0 +1,141 @@
+"""Write a model directory: the joblib artifact and manifest.json beside it (docs/manifest.md).
+
+Files are written to a temporary directory next to the destination and moved into place only
+when everything has been computed, so a failed run leaves the previous model untouched.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import platform
+import shutil
+import tempfile
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import sklearn
+
+from calculator.artifact import MANIFEST, Model, sha256_of
+from calculator.features import FEATURES, HORIZON_DAYS
+from calculator.predict import predict_survival
+
+ARTIFACT = "model.joblib"
+MODEL_RELEASE = "1"  # bump when the model's form (predictors, outcome, method) changes
+
+# Input profiles spanning the range, recorded with their predictions in every manifest; the
+# shipped artifact must reproduce them (tests/test_artifact.py). Includes KPS 20 and 10, which lie
+# outside the default cohort, so the extrapolation warning is exercised too.
+REFERENCE_PROFILES = [
+    dict(zip(("kps", "other_metastases", "mccormick_grade", "resection", "compartment"), p))
+    for p in [
+        (100, False, 1, "gross_total", "intramedullary"),
+        (90, False, 1, "gross_total", "intradural_extramedullary"),
+        (90, True, 1, "biopsy", "intradural_extramedullary"),
+        (80, False, 2, "subtotal", "intramedullary"),
+        (80, True, 2, "gross_total", "intradural_extramedullary"),
+        (70, False, 2, "gross_total", "intramedullary"),
+        (70, True, 3, "subtotal", "intramedullary"),
+        (60, True, 3, "biopsy", "intradural_extramedullary"),
+        (60, False, 4, "subtotal", "intradural_extramedullary"),
+        (50, True, 4, "biopsy", "intramedullary"),
+        (40, True, 5, "biopsy", "intramedullary"),
+        (30, True, 5, "subtotal", "intradural_extramedullary"),
+        (20, True, 5, "biopsy", "intramedullary"),
+        (10, False, 1, "gross_total", "intramedullary"),
+    ]
+]
+
+
+def versions() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "sklearn": sklearn.__version__,
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "joblib": joblib.__version__,
+    }
+
+
+def coefficients(pipeline) -> dict:
+    """The classifier's coefficients, on the scaled features and in raw units (by hand)."""
+    names = list(pipeline[:-1].get_feature_names_out())
+    clf = pipeline[-1]
+    scaler = pipeline.named_steps["preprocess"].named_transformers_["scaled"]
+    raw = dict(zip(names, clf.coef_[0].tolist()))
+    intercept = float(clf.intercept_[0])
+    for name, mean, scale in zip(scaler.feature_names_in_, scaler.mean_, scaler.scale_):
+        raw[name] = raw[name] / scale
+        intercept -= raw[name] * mean
+    return {
+        "outcome": f"log odds of death within {HORIZON_DAYS} days",
+        "transformed": {"intercept": float(clf.intercept_[0]), **dict(zip(names, clf.coef_[0].tolist()))},
+        "transformed_features": names,
+        "scaling": {
+            n: {"mean": float(m), "sd": float(s)}
+            for n, m, s in zip(scaler.feature_names_in_, scaler.mean_, scaler.scale_)
+        },
+        "raw_units": {"intercept": intercept, **raw},
+    }
+
+
+def support(cohort: pd.DataFrame) -> dict:
+    """How many cohort patients had each input value and each pair of values (coverage warnings)."""
+
+    def key(v):
+        return str(v).lower() if isinstance(v, (bool, np.bool_)) else str(v)
+
+    marginal = {f.name: {key(v): int((cohort[f.name] == v).sum()) for v in f.values} for f in FEATURES}
+    pairs = []
+    for a, b in itertools.combinations(FEATURES, 2):
+        counts = cohort.groupby([a.name, b.name]).size()
+        pairs.append(
+            {
+                "features": [a.name, b.name],
+                "counts": [
+                    [key(va), key(vb), int(counts.get((va, vb), 0))] for va in a.values for vb in b.values
+                ],
+            }
+        )
+    return {"n": int(len(cohort)), "marginal": marginal, "pairs": pairs}
+
+
+def reference_predictions(model: Model) -> list[dict]:
+    survival, interval = predict_survival(model, REFERENCE_PROFILES)
+    return [
+        {"inputs": p, "survival_90d": float(s), "interval_95": [float(lo), float(hi)]}
+        for p, s, (lo, hi) in zip(REFERENCE_PROFILES, survival, interval)
+    ]
+
+
+def write_model_dir(
+    out_dir: Path, pipeline, bootstrap: np.ndarray, manifest: dict, extra_files: dict[str, Path] | None = None
+) -> dict:
+    """Dump the artifact, complete the manifest (hash, version, reference predictions) and move
+    both (and any extra files, e.g. the cohort) into out_dir. Returns the manifest."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=".fit-") as tmp:
+        tmp = Path(tmp)
+        joblib.dump({"pipeline": pipeline, "bootstrap": bootstrap}, tmp / ARTIFACT, compress=3)
+        sha = sha256_of(tmp / ARTIFACT)
+        manifest = {
+            "version": f"{MODEL_RELEASE}+{sha[:12]}",
+            "artifact": ARTIFACT,
+            "sha256": sha,
+            **manifest,
+            "versions": versions(),
+            "horizon_days": HORIZON_DAYS,
+        }
+        model = Model(pipeline=pipeline, bootstrap=bootstrap, manifest=manifest)
+        manifest["reference_predictions"] = reference_predictions(model)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        for name, source in (extra_files or {}).items():
+            shutil.copyfile(source, tmp / name)
+        out_dir.mkdir(exist_ok=True)
+        for path in sorted(tmp.iterdir()):
+            os.replace(path, out_dir / path.name)
+    return manifest
