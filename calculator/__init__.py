@@ -1,0 +1,42 @@
+"""The calculator web app; `create_app()` is the only way to build it (gunicorn: calculator:create_app())."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from calculator.artifact import DEFAULT_MODEL_DIR, PROJECT_ROOT, ModelLoadError, load_model
+
+
+class StartupRefused(SystemExit):
+    """Raised by create_app when the model cannot be served. A SystemExit, so that gunicorn, flask
+    and python print just its one sentence and exit non-zero, without a traceback."""
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, template_folder=str(PROJECT_ROOT / "templates"))
+    app.config.from_mapping(
+        # Directory holding manifest.json and the artifact; a hospital's own refit goes here.
+        MODEL_DIR=str(DEFAULT_MODEL_DIR),
+        # Origins allowed to frame the page (CSP frame-ancestors), space-separated.
+        FRAME_ANCESTORS="'self'",
+        # Largest request body accepted, in bytes: the form and the JSON body are < 1 KB.
+        MAX_CONTENT_LENGTH=16 * 1024,
+    )
+    app.config.from_prefixed_env("CALCULATOR")  # CALCULATOR_MODEL_DIR, CALCULATOR_FRAME_ANCESTORS, ...
+    if test_config:
+        app.config.update(test_config)
+
+    try:
+        app.extensions["calculator.model"] = load_model(Path(app.config["MODEL_DIR"]))
+    except ModelLoadError as e:
+        raise StartupRefused(f"calculator: refusing to start: {e}") from None
+
+    from calculator import api, display, headers, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    headers.init_app(app)
+    display.init_app(app)
+    return app

@@ -1,0 +1,36 @@
+"""POST /api/v1/estimate: the same result as the page, as JSON, for EHR integrations and scripts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from calculator.model import get_model
+from calculator.result import build_result
+from calculator.validation import BODY, parse_json, validate_inputs
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def errors(status: int, messages: dict[str, str]):
+    return jsonify(errors=messages), status
+
+
+@bp.post("/v1/estimate")
+def estimate():
+    if request.mimetype != "application/json":
+        return errors(415, {BODY: "send the inputs as JSON with Content-Type: application/json"})
+    payload, problems = parse_json(request.get_data(cache=False))
+    if not problems:
+        inputs, problems = validate_inputs(payload)
+    if problems:
+        return errors(400, problems)
+    return jsonify(build_result(get_model(), inputs))
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(e: HTTPException):
+    """Errors under /api/ are JSON (404, 405, 413, ...), never an HTML page; elsewhere, as usual."""
+    if not request.path.startswith(bp.url_prefix + "/"):
+        return e
+    return errors(e.code or 500, {BODY: e.description or e.name})

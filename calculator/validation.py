@@ -1,0 +1,79 @@
+"""Strict validation of API input, from the same declarations as the form (calculator.features).
+
+The API takes exactly the five inputs with exact JSON types: numbers must be whole JSON numbers
+(not strings like "70", not booleans, not 70.5), other_metastases a JSON boolean, categories one
+of the declared strings. Anything else is named in `errors` as field -> message. Pure: no Flask.
+"""
+
+from __future__ import annotations
+
+import json
+
+from calculator.features import BY_NAME, FEATURE_NAMES, FEATURES
+
+BODY = "_body"  # the errors key for a problem with the body as a whole
+
+EXPECTED = {
+    "kps": "a whole number from 10 to 100 in steps of 10 (Karnofsky performance status)",
+    "other_metastases": "true or false (metastases beyond the operated lesion)",
+    "mccormick_grade": "a whole number from 1 to 5 (modified McCormick grade I-V)",
+    "resection": "one of " + ", ".join(f'"{v}"' for v in BY_NAME["resection"].values),
+    "compartment": "one of " + ", ".join(f'"{v}"' for v in BY_NAME["compartment"].values),
+}
+
+
+class DuplicateKeyError(ValueError):
+    pass
+
+
+def _no_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    for i, k in enumerate(keys):
+        if k in keys[:i]:
+            raise DuplicateKeyError(f'the key "{k}" appears more than once')
+    return dict(pairs)
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_json(body: bytes) -> tuple[object, dict[str, str]]:
+    """Parse a request body strictly: UTF-8, no NaN/Infinity, no duplicate keys."""
+    try:
+        return json.loads(
+            body.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_reject_constant
+        ), {}
+    except UnicodeDecodeError:
+        return None, {BODY: "the body is not UTF-8 text"}
+    except DuplicateKeyError as e:
+        return None, {BODY: f"the JSON body is ambiguous: {e}"}
+    except (ValueError, RecursionError) as e:
+        return None, {BODY: f"the body is not valid JSON ({e})"}
+
+
+def _valid(name: str, value) -> bool:
+    feature = BY_NAME[name]
+    if name == "other_metastases":
+        return isinstance(value, bool)
+    if name in ("kps", "mccormick_grade"):
+        return type(value) is int and value in feature.values  # bool is not int here
+    return isinstance(value, str) and value in feature.values
+
+
+def validate_inputs(payload: object) -> tuple[dict, dict[str, str]]:
+    """(inputs, {}) when valid, else ({}, errors) naming every bad, missing or unknown field."""
+    if not isinstance(payload, dict):
+        return {}, {BODY: "expected a JSON object with the fields " + ", ".join(FEATURE_NAMES)}
+    errors = {}
+    for key in payload:
+        if key not in BY_NAME:
+            errors[str(key)[:64]] = "unknown field; expected only " + ", ".join(FEATURE_NAMES)
+    for feature in FEATURES:
+        if feature.name not in payload:
+            errors[feature.name] = f"required: {EXPECTED[feature.name]}"
+        elif not _valid(feature.name, payload[feature.name]):
+            errors[feature.name] = f"expected {EXPECTED[feature.name]}"
+    if errors:
+        return {}, errors
+    return {name: payload[name] for name in FEATURE_NAMES}, {}

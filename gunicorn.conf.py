@@ -1,0 +1,40 @@
+"""gunicorn settings for the calculator: `gunicorn -c gunicorn.conf.py 'calculator:create_app()'`.
+
+Every value here can be overridden on the command line; PORT and WEB_CONCURRENCY from the
+environment are the usual knobs.
+"""
+
+import os
+
+# Loopback by default: put a TLS-terminating reverse proxy (the hospital's) in front. PORT overrides.
+bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+
+# One synchronous worker per core: an estimate is ~1 ms of CPU, so workers never wait on I/O.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "sync"
+
+# Build the app (and verify + load the model) once in the master before forking: a bad artifact
+# stops the server at start instead of failing every worker, and workers share the model's memory.
+preload_app = True
+
+# A request takes milliseconds; anything near these limits is a stuck worker or a slow client.
+timeout = 30
+graceful_timeout = 10
+keepalive = 5
+
+# Recycle workers now and then so a slow leak can never grow without bound (jitter avoids all
+# workers restarting at once).
+max_requests = 5000
+max_requests_jitter = 500
+
+# Small request limits: the form and the API body are well under 1 KB.
+limit_request_line = 2048
+limit_request_fields = 50
+limit_request_field_size = 4096
+
+# Access log without request bodies or query strings: %(U)s is the path only, never %(r)s or
+# %(q)s. Patient values travel only in POST bodies, which gunicorn never logs.
+accesslog = "-"
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+loglevel = "info"
