@@ -11,3 +11,15 @@ from calculator.artifact import DEFAULT_MODEL_DIR, load_model
 def model():
     """The shipped model, loaded through the same verified path the app uses."""
     return load_model(DEFAULT_MODEL_DIR)
+
+
+@pytest.fixture()
+def app():
+    from calculator import create_app
+
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
