@@ -49,9 +49,9 @@ def ipcw(survival_days, died, horizon: float = HORIZON_DAYS) -> tuple[np.ndarray
     death_by_horizon = (died == 1) & (time <= horizon)
     known = death_by_horizon | (time >= horizon)
     # Kaplan-Meier of censoring, G(t-) = P(still uncensored just before t); deaths at a tied time
-    # are taken to precede censorings, as usual.
+    # are taken to precede censorings, as usual, so they have left the censoring risk set.
     censor_times = np.unique(time[died == 0])
-    at_risk = np.array([np.sum(time >= c) for c in censor_times])
+    at_risk = np.array([np.sum((time > c) | ((time == c) & (died == 0))) for c in censor_times])
     censored = np.array([np.sum((time == c) & (died == 0)) for c in censor_times])
     factors = 1 - censored / np.maximum(at_risk, 1)
 
@@ -111,9 +111,15 @@ def cross_validated_log_loss(X, y, w, seed: int) -> dict[float, float]:
     folds = RepeatedStratifiedKFold(n_splits=CV_SPLITS, n_repeats=CV_REPEATS, random_state=seed)
     losses = {c: [] for c in C_GRID}
     for train, test in folds.split(X, y):
+        # The preprocessing does not depend on C, so it is fitted once per fold: the same arrays
+        # reach each classifier as in build_pipeline(c).fit (identical losses), ~3x faster, which
+        # matters because bootstrap validation repeats this whole search 200 times.
+        preprocess = build_pipeline(C_GRID[0])[:-1]
+        X_train = preprocess.fit_transform(X.iloc[train])
+        X_test = preprocess.transform(X.iloc[test])
         for c in C_GRID:
-            model = build_pipeline(c).fit(X.iloc[train], y[train], classifier__sample_weight=w[train])
-            p = model.predict_proba(X.iloc[test])[:, 1]
+            classifier = build_pipeline(c)[-1].fit(X_train, y[train], sample_weight=w[train])
+            p = classifier.predict_proba(X_test)[:, 1]
             losses[c].append(log_loss(y[test], p, sample_weight=w[test], labels=[0, 1]))
     return {c: float(np.mean(v)) for c, v in losses.items()}
 
