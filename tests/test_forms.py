@@ -1,0 +1,78 @@
+"""The form: every input required, only declared values, messages in clinical words."""
+
+import re
+
+import pytest
+
+VALID = {
+    "kps": "60",
+    "other_metastases": "yes",
+    "mccormick_grade": "3",
+    "resection": "subtotal",
+    "compartment": "intradural_extramedullary",
+}
+
+
+def field_errors(html: str) -> dict[str, list[str]]:
+    """Error messages per field, read from each field's block of the page."""
+    form = html[html.index("<form") : html.index("</form>")]
+    blocks = re.split(r'id="field-(\w+)"', form)[1:]
+    return {
+        name: re.findall(r'class="error"[^>]*>([^<]+)<', block)
+        for name, block in zip(blocks[::2], blocks[1::2])
+    }
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("kps", None, "Choose the patient&#39;s KPS (10 to 100)."),
+        ("kps", "", "Choose the patient&#39;s KPS (10 to 100)."),
+        ("kps", "75", "KPS must be one of 10, 20, ... 100."),
+        ("kps", "0", "KPS must be one of 10, 20, ... 100."),
+        ("kps", "110", "KPS must be one of 10, 20, ... 100."),
+        ("kps", "seventy", "KPS must be one of 10, 20, ... 100."),
+        ("kps", "70.0", "KPS must be one of 10, 20, ... 100."),
+        ("other_metastases", None, "Say whether there are metastases beyond the operated lesion."),
+        ("other_metastases", "maybe", "Answer yes or no."),
+        ("other_metastases", "true", "Answer yes or no."),
+        ("mccormick_grade", None, "Choose the preoperative modified McCormick grade (I to V)."),
+        ("mccormick_grade", "0", "The McCormick grade must be I, II, III, IV or V."),
+        ("mccormick_grade", "6", "The McCormick grade must be I, II, III, IV or V."),
+        ("mccormick_grade", "IV", "The McCormick grade must be I, II, III, IV or V."),
+        ("resection", None, "Choose the planned resection."),
+        ("resection", "total", "Choose biopsy, subtotal or gross total resection."),
+        ("compartment", None, "Choose where the lesion lies."),
+        ("compartment", "extradural", "Choose intramedullary or intradural extramedullary."),
+    ],
+)
+def test_invalid_input_rerenders_with_message_next_to_field(client, field, value, message):
+    data = dict(VALID)
+    if value is None:
+        del data[field]
+    else:
+        data[field] = value
+    response = client.post("/", data=data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    errors = field_errors(html)
+    assert errors[field] == [message]
+    assert all(not v for k, v in errors.items() if k != field)  # only that field is flagged
+    assert 'id="result"' not in html  # never a result from a partial form
+
+
+def test_empty_form_names_every_field(client):
+    html = client.post("/", data={}).get_data(as_text=True)
+    assert {k for k, v in field_errors(html).items() if v} == set(VALID)
+
+
+def test_valid_input_keeps_the_choices_selected(client):
+    html = client.post("/", data=VALID).get_data(as_text=True)
+    assert re.search(r'<option selected value="60">|<option value="60" selected>', html)
+    assert re.search(r'checked[^>]*value="subtotal"|value="subtotal"[^>]*checked', html)
+
+
+def test_nothing_is_preselected_on_a_fresh_form(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "checked" not in html
+    assert re.search(r'<option selected value="">Choose KPS</option>', html)
