@@ -261,3 +261,48 @@ def test_loader_refuses_an_unreadable_file(model_copy, name):
 
 def test_an_intact_copy_loads(model_copy):
     assert load_model(model_copy).manifest == MANIFEST
+
+
+# --- docs/manifest.md ----------------------------------------------------------------------------
+
+
+def documented_key_paths(manifest: dict) -> list[str]:
+    """Key paths whose names are part of the format (maps keyed by data, such as the C grid or
+    file names, are described as a whole)."""
+    paths = [*manifest]
+    nested = {
+        "cohort": manifest["cohort"],
+        "cohort.studies": manifest["cohort"]["studies"][0],
+        "features": manifest["features"][0],
+        "model": manifest["model"],
+        "model.interval": manifest["model"]["interval"],
+        "model.coefficients": manifest["model"]["coefficients"],
+        "metrics": manifest["metrics"],
+        "metrics.apparent": manifest["metrics"]["apparent"],
+        "support": manifest["support"],
+        "support.pairs": manifest["support"]["pairs"][0],
+        "versions": manifest["versions"],
+        "reference_predictions": manifest["reference_predictions"][0],
+    }
+    if "reconstruction" in manifest:
+        reconstruction = manifest["reconstruction"]
+        nested |= {
+            "reconstruction": reconstruction,
+            "reconstruction.parameters": reconstruction["parameters"][0],
+            "reconstruction.data_generating_log_hr": reconstruction["data_generating_log_hr"],
+            "reconstruction.series": reconstruction["series"][-1],
+            "reconstruction.targets": reconstruction["targets"][0],
+        }
+    for prefix, entry in nested.items():
+        paths += [f"{prefix}.{key}" for key in entry]
+    return paths
+
+
+@pytest.mark.parametrize("path", documented_key_paths(MANIFEST))
+def test_every_manifest_key_is_documented(path):
+    doc = (DEFAULT_MODEL_DIR.parent / "docs" / "manifest.md").read_text(encoding="utf-8")
+    key = path.rsplit(".", 1)[-1]
+    # Its full path (or the start of one, for a section), or the key itself in backticks.
+    assert any(form in doc for form in (f"`{path}", f"`{key}`", f"`...{key}`")), (
+        f"{path} is not described in docs/manifest.md"
+    )

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from calculator.artifact import load_model
-from calculator.features import COHORT_COLUMNS, HORIZON_DAYS
+from calculator.features import COHORT_COLUMNS, COMPARTMENT, HORIZON_DAYS, RESECTION
 from training.cohort import CohortError, read_cohort
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -337,3 +337,12 @@ def test_fit_cli_on_a_registry_style_cohort_writes_a_loadable_non_synthetic_mode
 
     model = load_model(out)
     assert model.manifest == manifest
+
+
+def test_schema_document_names_every_column_and_allowed_value():
+    doc = (PROJECT_ROOT / "docs" / "cohort-schema.md").read_text(encoding="utf-8")
+    for column in COHORT_COLUMNS:
+        assert f"| `{column}` |" in doc, column
+    for feature in (RESECTION, COMPARTMENT):
+        for value in feature.values:
+            assert f"`{value}`" in doc, value
