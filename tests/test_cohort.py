@@ -301,6 +301,7 @@ def test_fit_cli_on_a_bad_cohort_exits_2_and_writes_nothing(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["old_model", "registry.csv"]
 
 
+@pytest.mark.slow
 def test_fit_cli_on_a_registry_style_cohort_writes_a_loadable_non_synthetic_model(tmp_path):
     # The shipped cohort under a registry name, with an extra column and some missing cells:
     # nothing marks it synthetic, so the model must not claim to be.
