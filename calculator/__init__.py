@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from calculator.artifact import DEFAULT_MODEL_DIR, PROJECT_ROOT, ModelLoadError, load_model
+from calculator.framing import FramingError, frame_ancestors
 
 
 class StartupRefused(SystemExit):
@@ -29,8 +30,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     try:
+        # Wildcards are refused except on a developer's machine (CALCULATOR_ENV=development).
+        production = app.config.get("ENV") != "development"
+        ancestors = frame_ancestors(str(app.config["FRAME_ANCESTORS"]), production=production)
+        app.config["FRAME_ANCESTORS"] = ancestors
         app.extensions["calculator.model"] = load_model(Path(app.config["MODEL_DIR"]))
-    except ModelLoadError as e:
+    except (FramingError, ModelLoadError) as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
     from calculator import api, display, headers, views
