@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, render_template, request
+from werkzeug.datastructures import MultiDict
 
 from calculator.forms import EstimateForm
+from calculator.launch import inputs_in_query, is_prefill, read_prefill
 from calculator.model import get_model
 from calculator.result import build_result
 
@@ -14,14 +16,19 @@ bp = Blueprint("calculator", __name__)
 @bp.route("/", methods=["GET", "POST"])
 def index():
     form = EstimateForm()  # POST data only: patient values never travel in the URL
-    result = None
+    result = prefill = None
     status = 200
-    if form.is_submitted():
+    if form.is_submitted() and is_prefill(request.form, request.headers.get("Sec-Fetch-Site")):
+        prefill = read_prefill(request.form)  # an EHR launch: shown to confirm, nothing computed
+        form = EstimateForm(formdata=MultiDict(prefill.accepted))
+    elif form.is_submitted():
         if form.validate():
             result = build_result(get_model(), form.inputs())
         else:
             status = 422
-    return render_template("index.html", form=form, result=result, model=get_model()), status
+    ignored_query = inputs_in_query(request.args)
+    context = {"form": form, "result": result, "prefill": prefill, "ignored_query": ignored_query}
+    return render_template("index.html", model=get_model(), **context), status
 
 
 @bp.get("/model")

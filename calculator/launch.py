@@ -1,0 +1,87 @@
+"""Launch from the EHR: inputs prefilled for the surgeon to confirm, never computed on arrival.
+
+Patient values never travel in a URL query (server and proxy logs, browser history keep it), so
+the EHR launches the page in one of two ways, both ending here (docs/ehr-integration.md):
+
+- a POST of the form fields with `prefill=1` (any POST from another site counts as one), which
+  works without JavaScript;
+- the URL fragment, `/#kps=70&mccormick_grade=3`, which browsers never send to any server;
+  calculator/static/launch.js removes it from the address and re-sends it as that POST.
+
+`read_prefill` decides which values are shown as prefilled and what is said about the others:
+a value outside the declared choices is dropped with a note (never a silent default), and an
+ECOG grade is shown as the KPS range it may correspond to, for the surgeon to choose from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from calculator.features import BY_NAME, FEATURE_NAMES, KPS
+from calculator.forms import form_value
+
+PREFILL_FLAG = "prefill"
+ECOG = "ecog"
+
+# ECOG grade -> (lowest, highest) KPS it has been equated with. The conventional side-by-side
+# table (ECOG-ACRIN; ECOG scale from Oken et al., Am J Clin Oncol 1982;5:649-55) pairs ECOG 1 with
+# KPS 70-80, 2 with 50-60, 3 with 30-40; the largest paired study (Prasad et al., World J Clin Oncol
+# 2018;9:140-7, 5844 paired assessments) found 1 ~ 80-90, 2 ~ 70, 3 ~ 50-60, 4 ~ 10-40. The range
+# spans both: there is no single KPS for an ECOG grade, so the surgeon chooses.
+ECOG_KPS_RANGE = {0: (90, 100), 1: (70, 90), 2: (50, 70), 3: (30, 60), 4: (10, 40)}
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What the EHR sent, as the form will show it."""
+
+    accepted: dict[str, str] = field(default_factory=dict)  # field name -> form value, shown selected
+    notes: dict[str, str] = field(default_factory=dict)  # field name -> sentence shown beside the field
+
+
+def is_prefill(form_data: Mapping[str, str], fetch_site: str | None) -> bool:
+    """A launch: the flag is set, or the POST comes from another site (the browser's Sec-Fetch-Site
+    header; the surgeon's own button posts from the page itself), so that an integration that
+    forgets the flag still cannot have a value computed before the surgeon confirms it."""
+    return form_data.get(PREFILL_FLAG) == "1" or fetch_site in ("cross-site", "same-site")
+
+
+def read_prefill(form_data: Mapping[str, str]) -> Prefill:
+    """Sort the EHR's values into those shown selected and those explained beside their field."""
+    accepted: dict[str, str] = {}
+    notes: dict[str, list[str]] = {}
+    for name in FEATURE_NAMES:
+        raw = (form_data.get(name) or "").strip()
+        if raw in {form_value(v) for v in BY_NAME[name].values}:
+            accepted[name] = raw
+        elif raw:
+            notes[name] = [f"The EHR sent {_quoted(raw)}, which is not one of the choices here."]
+    ecog = (form_data.get(ECOG) or "").strip()
+    if ecog and KPS.name not in accepted:
+        notes.setdefault(KPS.name, []).append(_ecog_note(ecog))
+    return Prefill(
+        accepted=accepted,
+        notes={
+            name: " ".join([*sentences, "Choose the value yourself."]) for name, sentences in notes.items()
+        },
+    )
+
+
+def inputs_in_query(args: Mapping[str, str]) -> list[str]:
+    """Names of calculator inputs found in a URL query string: ignored, and the page says why."""
+    return [name for name in (*FEATURE_NAMES, ECOG) if name in args]
+
+
+def _ecog_note(raw: str) -> str:
+    if raw not in {str(grade) for grade in ECOG_KPS_RANGE}:
+        return f"The EHR sent ECOG {_quoted(raw)}, which is not a grade from 0 to 4."
+    low, high = ECOG_KPS_RANGE[int(raw)]
+    return (
+        f"The EHR records ECOG {raw}, which published conversions put anywhere from KPS {low} to "
+        f"{high}: there is no exact conversion."
+    )
+
+
+def _quoted(raw: str) -> str:
+    return f"“{raw[:40]}{'…' if len(raw) > 40 else ''}”"

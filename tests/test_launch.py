@@ -1,0 +1,135 @@
+"""Launch from the EHR: prefilled values are shown to confirm, validated, and never computed."""
+
+import re
+
+import pytest
+
+from calculator.launch import ECOG_KPS_RANGE, inputs_in_query, is_prefill, read_prefill
+
+LAUNCH = {
+    "kps": "70",
+    "other_metastases": "yes",
+    "mccormick_grade": "3",
+    "resection": "gross_total",
+    "compartment": "intramedullary",
+}
+
+
+def test_valid_values_are_accepted_as_sent():
+    prefill = read_prefill({**LAUNCH, "prefill": "1"})
+    assert prefill.accepted == LAUNCH
+    assert prefill.notes == {}
+
+
+@pytest.mark.parametrize(
+    "sent, field, note",
+    [
+        (
+            {"kps": "75"},
+            "kps",
+            "The EHR sent “75”, which is not one of the choices here. Choose the value yourself.",
+        ),
+        (
+            {"mccormick_grade": "IV"},
+            "mccormick_grade",
+            "The EHR sent “IV”, which is not one of the choices here.",
+        ),
+        ({"other_metastases": "true"}, "other_metastases", "The EHR sent “true”"),
+        ({"resection": "x" * 100}, "resection", "The EHR sent “" + "x" * 40 + "…”"),
+        (
+            {"ecog": "2"},
+            "kps",
+            "The EHR records ECOG 2, which published conversions put anywhere from KPS 50 to 70: "
+            "there is no exact conversion. Choose the value yourself.",
+        ),
+        ({"ecog": "5"}, "kps", "The EHR sent ECOG “5”, which is not a grade from 0 to 4."),
+        (
+            {"kps": "65", "ecog": "0"},
+            "kps",
+            "not one of the choices here. The EHR records ECOG 0, which published "
+            "conversions put anywhere from KPS 90 to 100",
+        ),
+    ],
+)
+def test_values_outside_the_choices_are_dropped_with_a_note(sent, field, note):
+    prefill = read_prefill(sent)
+    assert field not in prefill.accepted
+    assert note in prefill.notes[field]
+
+
+def test_a_valid_kps_wins_over_ecog():
+    prefill = read_prefill({"kps": "60", "ecog": "3"})
+    assert prefill.accepted == {"kps": "60"}
+    assert prefill.notes == {}
+
+
+def test_ecog_ranges_cover_every_grade_and_stay_on_the_kps_scale():
+    assert sorted(ECOG_KPS_RANGE) == [0, 1, 2, 3, 4]
+    for low, high in ECOG_KPS_RANGE.values():
+        assert 10 <= low < high <= 100 and low % 10 == high % 10 == 0
+
+
+@pytest.mark.parametrize(
+    "form, fetch_site, launch",
+    [
+        ({"prefill": "1"}, "same-origin", True),
+        ({"prefill": "1"}, None, True),
+        (LAUNCH, "cross-site", True),  # the EHR forgot the flag: still only shown, never computed
+        (LAUNCH, "same-site", True),
+        (LAUNCH, "same-origin", False),  # the surgeon's own button
+        (LAUNCH, None, False),  # a browser too old to send Sec-Fetch-Site
+        ({"prefill": "yes"}, "same-origin", False),
+    ],
+)
+def test_what_makes_a_launch(form, fetch_site, launch):
+    assert is_prefill(form, fetch_site) is launch
+
+
+def test_inputs_in_query_names_them():
+    assert inputs_in_query({"kps": "70", "ecog": "1", "utm": "x"}) == ["kps", "ecog"]
+
+
+# The page
+
+
+def test_post_launch_shows_values_marked_and_computes_nothing(client):
+    response = client.post("/", data={**LAUNCH, "kps": "75", "prefill": "1"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="result"' not in html
+    assert "Filled in from the EHR: nothing has been estimated yet." in html
+    assert html.count("From the EHR: please confirm.") == 4
+    assert re.search(r'class="field prefilled" id="field-mccormick_grade"', html)
+    assert re.search(r'class="field" id="field-kps"', html)
+    assert "The EHR sent “75”" in html
+    assert re.search(r'<input checked id="mccormick_grade-2"[^>]*value="3"', html)
+    assert re.search(r'<option selected value="">Choose KPS</option>', html)
+    assert 'class="error"' not in html  # nothing validated yet, so nothing is marked wrong
+
+
+def test_a_post_from_another_site_is_a_launch_even_without_the_flag(client):
+    html = client.post("/", data=LAUNCH, headers={"Sec-Fetch-Site": "cross-site"}).get_data(as_text=True)
+    assert 'id="result"' not in html
+    assert html.count("From the EHR: please confirm.") == 5
+
+
+def test_confirming_a_launch_computes(client):
+    html = client.post("/", data=LAUNCH).get_data(as_text=True)
+    assert 'id="result"' in html
+    assert "From the EHR" not in html
+
+
+def test_values_in_the_query_string_are_ignored_and_the_page_says_why(client):
+    html = client.get("/?kps=70&mccormick_grade=3").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", html)
+    assert "The address carried patient values (kps, mccormick_grade); they were ignored" in text
+    assert "checked" not in html
+    assert re.search(r'<option selected value="">Choose KPS</option>', html)
+
+
+def test_an_ordinary_page_has_no_launch_notices(client):
+    html = client.get("/", headers={"Sec-Fetch-Site": "cross-site"}).get_data(
+        as_text=True
+    )  # framed by the EHR
+    assert "From the EHR" not in html
+    assert "The address carried" not in html
