@@ -8,6 +8,7 @@ from flask import Flask
 
 from calculator.artifact import DEFAULT_MODEL_DIR, PROJECT_ROOT, ModelLoadError, load_model
 from calculator.framing import FramingError, frame_ancestors
+from calculator.settings import InsecureSetting, host_list, refuse_insecure
 
 
 class StartupRefused(SystemExit):
@@ -24,10 +25,21 @@ def create_app(test_config: dict | None = None) -> Flask:
         FRAME_ANCESTORS="'self'",
         # Largest request body accepted, in bytes: the form and the JSON body are < 1 KB.
         MAX_CONTENT_LENGTH=16 * 1024,
+        # Host header values served (Flask checks each request; others get 400): the names the
+        # hospital serves the calculator under. Space- or comma-separated, or a JSON list.
+        TRUSTED_HOSTS=["127.0.0.1", "localhost"],
+        # "production" (default) refuses insecure settings at start; "development" allows them.
+        ENV="production",
     )
     app.config.from_prefixed_env("CALCULATOR")  # CALCULATOR_MODEL_DIR, CALCULATOR_FRAME_ANCESTORS, ...
     if test_config:
         app.config.update(test_config)
+
+    try:
+        app.config["TRUSTED_HOSTS"] = host_list(app.config["TRUSTED_HOSTS"])
+        refuse_insecure(app.config)
+    except InsecureSetting as e:
+        raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
     try:
         # Wildcards are refused except on a developer's machine (CALCULATOR_ENV=development).
@@ -38,10 +50,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     except (FramingError, ModelLoadError) as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
-    from calculator import api, display, headers, views
+    from calculator import api, display, headers, limits, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     headers.init_app(app)
+    limits.init_app(app)
     display.init_app(app)
     return app
