@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from calculator.model import get_model
+from calculator.openapi import document
 from calculator.result import build_result
 from calculator.validation import BODY, parse_json, validate_inputs
 
@@ -28,9 +29,19 @@ def estimate():
     return jsonify(build_result(get_model(), inputs))
 
 
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API, built from the same declarations as the validator."""
+    return jsonify(document())
+
+
 @bp.app_errorhandler(HTTPException)
 def http_error(e: HTTPException):
     """Errors under /api/ are JSON (404, 405, 413, ...), never an HTML page; elsewhere, as usual."""
     if not request.path.startswith(bp.url_prefix + "/"):
         return e
-    return errors(e.code or 500, {BODY: e.description or e.name})
+    response, status = errors(e.code or 500, {BODY: e.description or e.name})
+    allow = dict(e.get_headers()).get("Allow")
+    if allow:  # a 405 names the methods the path allows (RFC 9110), in JSON as in HTML
+        response.headers["Allow"] = allow
+    return response, status
