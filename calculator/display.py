@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from calculator.features import BY_NAME, RESECTION, describe
 from calculator.forms import form_value
+from calculator.note import note_text
 
 
 def pct_num(p: float) -> str:
@@ -50,5 +51,6 @@ def init_app(app: Flask) -> None:
         describe=describe,
         describe_choice=describe_choice,
         interval_svg=interval_svg,
+        note_text=note_text,
         today=lambda: date.today().isoformat(),
     )

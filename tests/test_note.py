@@ -1,0 +1,88 @@
+"""Copy to note: the plain-text summary, a pure function of the result, tested without Flask; then
+the box on the page."""
+
+import re
+
+from calculator.note import REGISTRY_CAVEAT, SYNTHETIC_CAVEAT, note_text
+from calculator.predict import estimate
+from calculator.result import build_result
+
+RESULT = {
+    "inputs": {
+        "kps": 70,
+        "other_metastases": True,
+        "mccormick_grade": 3,
+        "resection": "gross_total",
+        "compartment": "intramedullary",
+    },
+    "survival_90d": 0.684,
+    "interval_95": [0.556, 0.805],
+    "by_resection": {},
+    "explanation": [],
+    "warnings": [],
+    "model": {"version": "1+5d097b07bfdd", "sha256": "0" * 64, "synthetic": True},
+}
+
+
+def test_known_answer():
+    assert note_text(RESULT, "2026-11-21") == (
+        "Intradural spinal metastasis: estimated 90-day survival after surgery\n"
+        "Inputs: KPS 70; other metastases: yes; modified McCormick grade (preoperative): III; "
+        "planned resection: gross total resection; compartment: intramedullary.\n"
+        "Estimated 90-day survival: 68% (95% interval 56-80%).\n"
+        "Caveat: decision support from a model fitted on a synthetic cohort reconstructed from published "
+        "series (not real patients, not validated on real patients); it supports, and does not replace, "
+        "clinical judgement.\n"
+        "Model 1+5d097b07bfdd; estimate computed 2026-11-21."
+    )
+
+
+def test_warnings_are_carried_into_the_note():
+    text = note_text(
+        {**RESULT, "warnings": ["No patient in the cohort behind the model had KPS 10: ..."]}, "2026-11-21"
+    )
+    assert "\nWarning: No patient in the cohort behind the model had KPS 10: ...\n" in text
+
+
+def test_registry_model_gets_no_synthetic_caveat():
+    text = note_text({**RESULT, "model": {**RESULT["model"], "synthetic": False}}, "2026-11-21")
+    assert REGISTRY_CAVEAT in text and SYNTHETIC_CAVEAT not in text
+
+
+def test_caveat_is_one_sentence():
+    for caveat in (SYNTHETIC_CAVEAT, REGISTRY_CAVEAT):
+        assert caveat.count(". ") == 0 and caveat.endswith(".")
+
+
+def test_shipped_model_result_matches_the_estimate(model):
+    inputs = {
+        "kps": 40,
+        "other_metastases": False,
+        "mccormick_grade": 4,
+        "resection": "biopsy",
+        "compartment": "intradural_extramedullary",
+    }
+    est = estimate(model, inputs)
+    text = note_text(build_result(model, inputs), "2026-01-02")
+    low, high = est.interval_95
+    assert (
+        f"Estimated 90-day survival: {round(100 * est.survival_90d)}% "
+        f"(95% interval {round(100 * low)}-{round(100 * high)}%)."
+    ) in text
+    assert f"Model {model.version}; estimate computed 2026-01-02." in text
+
+
+def test_the_page_shows_the_note_in_a_read_only_box(client, model):
+    html = client.post(
+        "/",
+        data={
+            "kps": "70",
+            "other_metastases": "yes",
+            "mccormick_grade": "3",
+            "resection": "gross_total",
+            "compartment": "intramedullary",
+        },
+    ).get_data(as_text=True)
+    assert re.search(r'<textarea id="note-text" readonly rows="\d+"', html)
+    assert "Inputs: KPS 70; other metastases: yes; modified McCormick grade (preoperative): III;" in html
+    assert 'data-copy-from="note-text" hidden>Copy to clipboard</button>' in html  # shown by copy.js
