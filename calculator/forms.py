@@ -11,6 +11,7 @@ Nothing is preselected: a missing answer is an error next to the field, never a 
 
 from __future__ import annotations
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -53,7 +54,7 @@ def _coercer(feature):
     by_text = {form_value(v): v for v in feature.values}
 
     def coerce(raw):  # never raises: an unknown value becomes None and fails validation below
-        if isinstance(raw, type(feature.values[0])) and raw in feature.values:
+        if type(raw) is type(feature.values[0]) and raw in feature.values:  # True is not grade 1
             return raw
         return by_text.get(raw if isinstance(raw, str) else form_value(raw))
 
@@ -97,6 +98,13 @@ def _field(feature):
 class EstimateForm(FlaskForm):
     class Meta:
         csrf = False  # see the module docstring
+
+        def wrap_formdata(self, form, formdata):
+            """Read only an HTML form body. Flask-WTF would also read a JSON body into the form: a
+            500 on a JSON array, and JSON true taken for McCormick grade 1. JSON is the API's."""
+            if formdata is None or hasattr(formdata, "getlist"):  # passed in explicitly
+                return formdata
+            return request.form if form.is_submitted() else None
 
     kps = _field(KPS)
     other_metastases = _field(OTHER_METASTASES)
