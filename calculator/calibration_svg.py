@@ -1,0 +1,88 @@
+"""A calibration plot as an inline SVG string: observed vs predicted, 0-100% on both axes.
+
+Shared by the /model page and the training command's validation report, so it lives here
+(`calculator` never imports from `training`). Pure and standard library only. The SVG carries
+its own <title> and <desc> (the numbers, for screen readers), draws in black and grey so it
+prints, and uses no script, no CSS, no external resource and no JavaScript.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+
+SIZE = 320  # viewBox width and height; the SVG scales to its container
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 48  # margins for tick labels and axis titles
+TICKS = (0, 20, 40, 60, 80, 100)  # per cent
+
+
+def _x(fraction: float) -> float:
+    return LEFT + min(max(fraction, 0.0), 1.0) * (SIZE - LEFT - RIGHT)
+
+
+def _y(fraction: float) -> float:
+    return SIZE - BOTTOM - min(max(fraction, 0.0), 1.0) * (SIZE - TOP - BOTTOM)
+
+
+def _pct(fraction: float) -> str:
+    return f"{100 * fraction:.0f}%"
+
+
+def calibration_svg(
+    groups: Sequence[Mapping],
+    title: str = "Calibration: observed vs predicted 90-day survival",
+    x_label: str = "Predicted 90-day survival",
+    y_label: str = "Observed 90-day survival",
+    element_id: str = "calibration",
+) -> str:
+    """The plot of `groups`, each a mapping with "predicted", "observed", "ci_low", "ci_high"
+    (fractions 0-1, as in the manifest's metrics.calibration_curve.groups) and optionally "n".
+
+    One filled circle (class "point") per group with its 95% interval as a vertical bar, over the
+    dashed line of perfect calibration. Values outside 0-1 are drawn at the edge. Text is
+    XML-escaped. `element_id` prefixes the ids of <title> and <desc>: make it unique per page.
+    An empty `groups` gives the axes and a description saying there is nothing to show.
+    Raises KeyError when a group lacks one of the four keys.
+    """
+    eid = escape(element_id, quote=True)
+    points = [(g["predicted"], g["observed"], g["ci_low"], g["ci_high"], g.get("n")) for g in groups]
+    described = "; ".join(
+        f"group {i}: predicted {_pct(p)}, observed {_pct(o)} (95% CI {_pct(lo)} to {_pct(hi)})"
+        + (f", n = {n}" if n is not None else "")
+        for i, (p, o, lo, hi, n) in enumerate(points, start=1)
+    )
+    desc = (
+        f"{x_label} on the horizontal axis against {y_label.lower()} on the vertical axis, 0 to 100%. "
+        "The dashed diagonal is perfect calibration. " + (described + "." if points else "No groups to show.")
+    )
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" role="img" '
+        f'aria-labelledby="{eid}-title {eid}-desc" font-family="sans-serif" font-size="11">',
+        f'<title id="{eid}-title">{escape(title)}</title>',
+        f'<desc id="{eid}-desc">{escape(desc)}</desc>',
+    ]
+    for tick in TICKS:
+        f = tick / 100
+        parts += [
+            f'<line x1="{_x(f):.1f}" y1="{_y(0):.1f}" x2="{_x(f):.1f}" y2="{_y(1):.1f}" stroke="#ddd"/>',
+            f'<line x1="{_x(0):.1f}" y1="{_y(f):.1f}" x2="{_x(1):.1f}" y2="{_y(f):.1f}" stroke="#ddd"/>',
+            f'<text x="{_x(f):.1f}" y="{_y(0) + 16:.1f}" text-anchor="middle">{tick}%</text>',
+            f'<text x="{_x(0) - 6:.1f}" y="{_y(f) + 4:.1f}" text-anchor="end">{tick}%</text>',
+        ]
+    parts += [
+        f'<rect x="{_x(0):.1f}" y="{_y(1):.1f}" width="{_x(1) - _x(0):.1f}" '
+        f'height="{_y(0) - _y(1):.1f}" fill="none" stroke="#000"/>',
+        f'<line class="diagonal" x1="{_x(0):.1f}" y1="{_y(0):.1f}" x2="{_x(1):.1f}" y2="{_y(1):.1f}" '
+        'stroke="#555" stroke-dasharray="4 3"/>',
+        f'<text x="{(_x(0) + _x(1)) / 2:.1f}" y="{SIZE - 8}" text-anchor="middle">{escape(x_label)}</text>',
+        f'<text x="14" y="{(_y(0) + _y(1)) / 2:.1f}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {(_y(0) + _y(1)) / 2:.1f})">{escape(y_label)}</text>',
+    ]
+    for p, o, lo, hi, _ in points:
+        parts += [
+            f'<line class="ci" x1="{_x(p):.1f}" y1="{_y(lo):.1f}" x2="{_x(p):.1f}" y2="{_y(hi):.1f}" '
+            'stroke="#000" stroke-width="1.5"/>',
+            f'<circle class="point" cx="{_x(p):.1f}" cy="{_y(o):.1f}" r="4" fill="#000"/>',
+        ]
+    parts.append("</svg>")
+    return "\n".join(parts)
