@@ -56,7 +56,9 @@ def read_manifest(model_dir: Path) -> dict:
         raise ModelLoadError(
             f"{path} cannot be read (permission denied): let the server's user read the model directory."
         ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except OSError as e:  # a directory in its place, a symlink loop, an I/O error...
+        raise ModelLoadError(f"{path} cannot be read ({e.strerror}): {REBUILD}.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise ModelLoadError(f"{path} is not valid JSON ({e}): {REBUILD}.") from None
     if not isinstance(manifest, dict):
         raise ModelLoadError(f"{path} does not hold a JSON object: {REBUILD}.")
@@ -86,6 +88,8 @@ def load_model(model_dir: Path = DEFAULT_MODEL_DIR) -> Model:
             f"Model artifact {path} cannot be read (permission denied): "
             "let the server's user read the model directory."
         ) from None
+    except OSError as e:
+        raise ModelLoadError(f"Model artifact {path} cannot be read ({e.strerror}): {REBUILD}.") from None
     if actual != manifest["sha256"]:
         raise ModelLoadError(
             f"Model artifact {path} does not match the SHA-256 in its manifest "
