@@ -5,6 +5,16 @@ environment are the usual knobs.
 """
 
 import os
+import re
+
+import gunicorn.http.wsgi
+from gunicorn.glogging import Logger
+
+# gunicorn names itself in a `Server` header on every response and has no setting to change it.
+# Name no software (a scanner's first question is what, and which version, answers): the sync
+# worker reads this module constant for each response. tests/test_server.py checks it on a live
+# server, so a gunicorn upgrade that moves the constant fails a test instead of leaking quietly.
+gunicorn.http.wsgi.SERVER = "calculator"
 
 # Loopback by default: put a TLS-terminating reverse proxy (the hospital's) in front. PORT overrides.
 bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
@@ -27,6 +37,11 @@ keepalive = 5
 max_requests = 5000
 max_requests_jitter = 500
 
+# No runtime control socket (gunicorn >= 25 opens one in $HOME by default to resize or stop the
+# server): nothing here uses it, it is one more way in, and servers started side by side (tests,
+# the soak benchmark) would all claim the same path.
+control_socket_disable = True
+
 # Small request limits: the form and the API body are well under 1 KB.
 limit_request_line = 2048
 limit_request_fields = 50
@@ -38,3 +53,24 @@ accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = "info"
+
+
+class RequestTextWithheld(Logger):
+    """gunicorn's own messages about a malformed or failed request quote the request's text: the
+    request line with its query string, a header line ('Invalid request from ip=...: Invalid HTTP
+    Header: ...'). Keep the event and its kind, drop the text, which may hold a patient value."""
+
+    def warning(self, msg, *args, **kwargs):
+        if isinstance(msg, str) and msg.startswith("Invalid request from ip="):
+            ip, _, error = msg.removeprefix("Invalid request from ip=").partition(": ")
+            kind = re.split(r"[:'\"(]", error, maxsplit=1)[0].strip()
+            msg = f"Invalid request from ip={ip}: {kind} (request text withheld)"
+        super().warning(msg, *args, **kwargs)
+
+    def exception(self, msg, *args, **kwargs):
+        if isinstance(msg, str) and msg.startswith("Error handling request"):
+            msg, args = "Error handling request (request line withheld)", ()  # its URI has the query
+        super().exception(msg, *args, **kwargs)
+
+
+logger_class = RequestTextWithheld
