@@ -12,6 +12,7 @@ import joblib
 import numpy as np
 import pytest
 import sklearn
+from quick_fit import quick_fit
 
 from calculator.artifact import DEFAULT_MODEL_DIR, ModelLoadError, load_model, sha256_of
 from calculator.features import FEATURES
@@ -79,9 +80,10 @@ def test_reference_profiles_span_every_input_value():
 
 
 @pytest.mark.slow
-def test_fit_is_deterministic(tmp_path):
-    first = fit_model_dir(None, tmp_path / "a", log=lambda *_: None)
-    second = fit_model_dir(None, tmp_path / "b", log=lambda *_: None)
+def test_fit_is_deterministic(tmp_path, monkeypatch):
+    with quick_fit(monkeypatch):
+        first = fit_model_dir(None, tmp_path / "a", log=lambda *_: None)
+        second = fit_model_dir(None, tmp_path / "b", log=lambda *_: None)
     assert first["reference_predictions"] == second["reference_predictions"]
     assert first["metrics"] == second["metrics"]
     assert first["sha256"] == second["sha256"]

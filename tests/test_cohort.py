@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from quick_fit import quick_fit
 
 from calculator.artifact import load_model
 from calculator.features import COHORT_COLUMNS, COMPARTMENT, HORIZON_DAYS, RESECTION
+from training.__main__ import main as training_cli
 from training.cohort import CohortError, read_cohort
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -302,9 +304,13 @@ def test_fit_cli_on_a_bad_cohort_exits_2_and_writes_nothing(tmp_path):
 
 
 @pytest.mark.slow
-def test_fit_cli_on_a_registry_style_cohort_writes_a_loadable_non_synthetic_model(tmp_path):
+def test_fit_cli_on_a_registry_style_cohort_writes_a_loadable_non_synthetic_model(
+    tmp_path, monkeypatch, capsys
+):
     # The shipped cohort under a registry name, with an extra column and some missing cells:
-    # nothing marks it synthetic, so the model must not claim to be.
+    # nothing marks it synthetic, so the model must not claim to be. The command runs in-process
+    # (same argument parsing, exit status and output) so that `quick_fit` applies.
+    monkeypatch.chdir(tmp_path)
     with open(SHIPPED_COHORT, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     blanks = {4: ("kps", ""), 9: ("mccormick_grade", "NA"), 19: ("survival_days", "")}
@@ -320,9 +326,12 @@ def test_fit_cli_on_a_registry_style_cohort_writes_a_loadable_non_synthetic_mode
     expected_events = int(((kept["died"] == 1) & (kept["survival_days"] <= HORIZON_DAYS)).sum())
 
     out = tmp_path / "model"
-    result = run_training("fit", "--cohort", str(registry), "--out", str(out), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "registry cohort, n = 169" in result.stdout
+    with quick_fit(monkeypatch):
+        status = training_cli(["fit", "--cohort", str(registry), "--out", str(out)])
+    output = capsys.readouterr()
+    assert status == 0, output.err
+    assert f"wrote {out} (model 1+" in output.out
+    assert "registry cohort, n = 169" in output.out
 
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["synthetic"] is False
