@@ -7,16 +7,23 @@ The one place where inputs become numbers: the web form, the JSON API, the train
 The fitted pipeline predicts P(death within 90 days). Its 95% interval comes from bootstrap
 refits of the final logistic regression whose coefficients are stored in the artifact, evaluated
 on the same transformed row in one matrix product.
+
+The five inputs are categorical, so there are only 600 patients the calculator can be asked about.
+A `Model` runs all of them through `predict_survival` in one batch when it is built, and
+`estimate` reads its rows from that table: one call of the pipeline costs milliseconds (pandas
+and scikit-learn's checks, not arithmetic), the same at load as per request, so a request pays
+nothing for the model. Every number still comes from the fitted pipeline; nothing is re-derived.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from calculator.features import FEATURE_NAMES, REFERENCE_PATIENT, RESECTION
+from calculator.features import BY_NAME, FEATURE_NAMES, REFERENCE_PATIENT, RESECTION
 
 INTERVAL_LEVEL = 0.95
 
@@ -28,6 +35,17 @@ class Model:
     pipeline: object  # sklearn Pipeline: preprocessing + LogisticRegression, P(death by 90 d)
     bootstrap: np.ndarray  # (B, 1 + n_coef): intercept then coefficients, per bootstrap refit
     manifest: dict = field(repr=False)
+    # Every input combination's prediction, keyed by `grid_key`; built in __post_init__.
+    table: dict[tuple, Prediction] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        rows = input_grid()
+        survival, interval = predict_survival(self, rows)
+        table = {
+            grid_key(row): Prediction(float(s), (float(lo), float(hi)))
+            for row, s, (lo, hi) in zip(rows, survival, interval)
+        }
+        object.__setattr__(self, "table", table)  # frozen: set once, here, never again
 
     @property
     def version(self) -> str:
@@ -49,6 +67,16 @@ class Estimate:
     reference: Prediction  # the reference patient having the same planned resection
     # survival of the reference patient with only this one input changed to the patient's value
     one_at_a_time: dict[str, float]
+
+
+def input_grid() -> list[dict]:
+    """Every combination of the five declared input values (10 x 2 x 5 x 3 x 2 = 600 rows)."""
+    values = [BY_NAME[name].values for name in FEATURE_NAMES]
+    return [dict(zip(FEATURE_NAMES, combination)) for combination in itertools.product(*values)]
+
+
+def grid_key(row: dict) -> tuple:
+    return tuple(row[name] for name in FEATURE_NAMES)
 
 
 def to_frame(rows: list[dict]) -> pd.DataFrame:
@@ -80,11 +108,12 @@ def predict_survival(model: Model, rows: list[dict]) -> tuple[np.ndarray, np.nda
 
 
 def estimate(model: Model, inputs: dict) -> Estimate:
-    """The full estimate for one patient, computed as one batch of rows.
+    """The full estimate for one patient, read from the model's table of every input combination.
 
     Rows: the patient under each resection option; the reference patient with the patient's
     planned resection; and the reference patient with one input at a time set to the patient's.
-    `inputs` must already be validated (see `calculator.validation`).
+    `inputs` must already be validated (see `calculator.validation`): a value outside the declared
+    ones raises KeyError, never an extrapolated estimate.
     """
     options = RESECTION.values
     reference = {**REFERENCE_PATIENT, "resection": inputs["resection"]}
@@ -93,8 +122,7 @@ def estimate(model: Model, inputs: dict) -> Estimate:
     rows.append(reference)
     rows.extend({**reference, name: inputs[name]} for name in changed)
 
-    survival, interval = predict_survival(model, rows)
-    preds = [Prediction(float(s), (float(lo), float(hi))) for s, (lo, hi) in zip(survival, interval)]
+    preds = [model.table[grid_key(row)] for row in rows]
     by_resection = dict(zip(options, preds[: len(options)]))
     own = by_resection[inputs["resection"]]
     return Estimate(

@@ -3,6 +3,7 @@ manifest, the shape of an estimate, and monotonicity as property tests (determin
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 
@@ -21,7 +22,7 @@ from calculator.features import (
     REFERENCE_PATIENT,
     RESECTION,
 )
-from calculator.predict import estimate, predict_survival, to_frame
+from calculator.predict import estimate, grid_key, input_grid, predict_survival, to_frame
 
 MANIFEST = json.loads((DEFAULT_MODEL_DIR / "manifest.json").read_text(encoding="utf-8"))
 REFERENCES = MANIFEST["reference_predictions"]
@@ -158,3 +159,30 @@ def test_to_frame_builds_columns_by_name_not_position():
     assert frame.loc[0, "other_metastases"] == 1
     with pytest.raises(KeyError, match="compartment"):
         to_frame([{k: v for k, v in inputs.items() if k != "compartment"}])
+
+
+# --- the table of every input combination (built once per Model; see calculator/predict.py) -----
+
+
+def test_the_table_holds_every_input_combination_as_the_pipeline_predicts_it(model):
+    grid = input_grid()
+    assert len(grid) == len(model.table) == 10 * 2 * 5 * 3 * 2
+    for row in grid[::37]:  # a spread of rows, each predicted on its own
+        point, interval = predict_survival(model, [row])
+        assert model.table[grid_key(row)].survival_90d == pytest.approx(point[0], abs=1e-12)
+        assert model.table[grid_key(row)].interval_95 == pytest.approx(tuple(interval[0]), abs=1e-12)
+
+
+def test_an_estimate_never_runs_the_pipeline(model):
+    class Refuses:
+        def __getattr__(self, name):
+            raise AssertionError("estimate() ran the pipeline; it should read the model's table")
+
+    offline = copy.copy(model)
+    object.__setattr__(offline, "pipeline", Refuses())
+    assert estimate(offline, REFERENCES[0]["inputs"]) == estimate(model, REFERENCES[0]["inputs"])
+
+
+def test_an_undeclared_value_is_refused_not_extrapolated(model):
+    with pytest.raises(KeyError):
+        estimate(model, {**REFERENCES[0]["inputs"], "kps": 55})
