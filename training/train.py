@@ -1,12 +1,14 @@
 """The two training commands as functions: reconstruct a cohort file, fit a model directory.
 
-read cohort -> validate -> (reconstruct) -> weights -> fit -> intervals -> evaluate -> export.
+read cohort -> validate -> (reconstruct) -> weights -> fit -> intervals -> evaluate (apparent,
+bootstrap optimism, leave-one-study-out, sample size: training/validation.py) -> export.
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from training.fit import bootstrap_coefficients, fit_procedure, ipcw
 from training.metrics import performance
 from training.reconstruct import Reconstruction, reconstruct
 from training.targets import write_targets
+from training.validation import BOOTSTRAP_RESAMPLES, validation_metrics
 
 DEFAULT_SEED = 20251121
 SYNTHETIC_NAME = "synthetic_cohort.csv"
@@ -105,6 +108,12 @@ def fit_model_dir(
         log(f"fitted on {len(cohort)} patients; C = {fitted.C:g} (cross-validated)")
         bootstrap = bootstrap_coefficients(fitted, X, y, w, seed)
         death = fitted.pipeline.predict_proba(X)[:, 1]
+        started = time.perf_counter()
+        validation = validation_metrics(cohort, fitted.pipeline, seed)
+        log(
+            f"validated: {BOOTSTRAP_RESAMPLES} bootstrap refits and leave-one-study-out "
+            f"({time.perf_counter() - started:.0f} s)"
+        )
         manifest = {
             "synthetic": synthetic,
             "cohort": cohort_summary(cohort_path, cohort, report, y, w, synthetic),
@@ -131,7 +140,7 @@ def fit_model_dir(
                 "coefficients": coefficients(fitted.pipeline),
             },
             "seed": seed,
-            "metrics": {"apparent": performance(y[w > 0], death[w > 0], w[w > 0])},
+            "metrics": {"apparent": performance(y[w > 0], death[w > 0], w[w > 0]), **validation},
             "support": support(cohort),
         }
         if provenance:
