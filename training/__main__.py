@@ -1,4 +1,4 @@
-"""Command line: `python -m training reconstruct|fit [...]` (see README.md)."""
+"""Command line: `python -m training reconstruct|fit|validate [...]` (see README.md)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from calculator.artifact import DEFAULT_MODEL_DIR
+from calculator.artifact import DEFAULT_MODEL_DIR, ModelLoadError
 from training.cohort import CohortError
 from training.fit import FitError
+from training.local_validation import write_report
 from training.targets import format_targets
 from training.train import DEFAULT_SEED, SYNTHETIC_NAME, fit_model_dir, write_reconstruction
 
@@ -36,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
         help="model directory to write (default: the project's models/)",
     )
     fit.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for CV folds and bootstrap")
+    val = commands.add_parser("validate", help="evaluate a model on your own cohort; write an HTML report")
+    val.add_argument("--cohort", type=Path, required=True, help="your cohort CSV (docs/cohort-schema.md)")
+    val.add_argument("--out", type=Path, required=True, help="HTML report to write")
+    val.add_argument(
+        "--model", type=Path, default=DEFAULT_MODEL_DIR, help="model directory (default: the shipped models/)"
+    )
+    val.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for the bootstrap intervals")
     args = parser.parse_args(argv)
 
     try:
@@ -46,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"\nwrote {args.out} ({len(rec.cohort)} SYNTHETIC patients), its targets table "
                 "and provenance record beside it"
             )
+        elif args.command == "validate":
+            results = write_report(args.cohort, args.out, args.model, args.seed)
+            c = results["measures"]["c_statistic"]["estimate"]
+            print(
+                f"wrote {args.out}: n = {results['n']}, deaths by day 90 = {results['deaths_90d']}, "
+                f"c-statistic {'not estimable' if c is None else f'{c:.3f}'}"
+            )
         else:
             manifest = fit_model_dir(args.cohort, args.out, args.seed)
             print(
@@ -53,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'SYNTHETIC' if manifest['synthetic'] else 'registry'} cohort, "
                 f"n = {manifest['cohort']['n']}, deaths by day 90 = {manifest['cohort']['events_90d']})"
             )
-    except (CohortError, FitError, ValueError) as e:
+    except (CohortError, FitError, ModelLoadError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0
