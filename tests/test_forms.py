@@ -76,3 +76,35 @@ def test_nothing_is_preselected_on_a_fresh_form(client):
     html = client.get("/").get_data(as_text=True)
     assert "checked" not in html
     assert re.search(r'<option selected value="">Choose KPS</option>', html)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {}, VALID, {**VALID, "kps": ""}, {**VALID, "kps": "75", "resection": "nope"}],
+    ids=["fresh", "empty", "valid", "kps-missing", "invalid"],
+)
+def test_the_written_out_inputs_are_the_widgets_own_markup(app, data):
+    """templates/index.html writes the inputs out instead of calling WTForms' widgets (for speed,
+    docs/performance.md); each must still be exactly what the widget would render."""
+    from calculator.forms import EstimateForm
+
+    client = app.test_client()
+    response = client.get("/") if data is None else client.post("/", data=data)
+    html = response.get_data(as_text=True)
+    request = {"method": "GET"} if data is None else {"method": "POST", "data": data}
+    with app.test_request_context("/", **request):
+        form = EstimateForm()
+        if data is not None:
+            form.validate()
+        for field in form:
+            if field.type == "ChoiceSelect":
+                described = {"aria-describedby": f"{field.id}-help"}
+                if field.errors:
+                    described = {
+                        "aria-describedby": f"{field.id}-help {field.id}-error",
+                        "aria-invalid": "true",
+                    }
+                assert str(field(required=True, **described)) in html
+            else:
+                for option in field:
+                    assert str(option(required=True)) in html
