@@ -333,12 +333,18 @@ def test_fragment_launch_prefills_and_computes_nothing(context, hosts, app, acce
     assert "kps" not in access_log.read_text()  # no log line holds a value
 
 
-def test_ecog_launch_asks_for_the_kps(context, hosts, app):
+def test_next_patient_in_the_same_frame_and_an_ecog_launch(context, hosts, app):
     page = context.new_page()
-    page.goto(hosts.allowed + hosts.page("ecog.html", app, path="/#ecog=2"))
+    page.goto(hosts.allowed + hosts.page("ecog.html", app, path="/#kps=70&mccormick_grade=3"))
     frame = calculator_frame(page)
     frame.wait_for_selector(".prefill-banner")
-    assert frame.locator("#kps").input_value() == ""
+    # The EHR reuses the frame and changes only the fragment, which reloads nothing by itself:
+    # the previous patient's values must not stay on screen.
+    page.evaluate(f"document.querySelector('iframe').src = '{app}/#ecog=2'")
+    frame.wait_for_selector("#field-kps .prefill-note")
+    assert frame.url == app + "/"
+    assert frame.locator("input:checked").count() == 0
+    assert frame.locator("#kps").input_value() == ""  # ECOG is a hint, never a KPS
     assert "ECOG 2, which published conversions put anywhere from KPS 50 to 70" in frame.inner_text(
         "#field-kps"
     )

@@ -8,23 +8,42 @@
    ES5 and no inline code: old embedded browsers, and a CSP that forbids inline script. */
 (function () {
   "use strict";
-  var hash = location.hash.replace(/^#/, "");
   var form = document.querySelector("form.calculator");
-  if (!form || hash.indexOf("=") < 0) return; // "#result", "#inputs": ordinary anchors
+  if (!form) return;
+  launch();
+  // An EHR that reuses the frame for the next patient may only change the fragment: that does
+  // not reload the page, so the previous patient's values would stay on screen. Launch again.
+  window.addEventListener("hashchange", launch);
 
-  if (window.history && history.replaceState) history.replaceState(null, "", location.pathname);
+  function launch() {
+    var hash = location.hash.replace(/^#/, "");
+    if (hash.indexOf("=") < 0) return; // "#result", "#inputs": ordinary anchors
+    if (window.history && history.replaceState) history.replaceState(null, "", location.pathname);
 
-  var launch = document.createElement("form");
-  launch.method = "post";
-  launch.action = form.getAttribute("action").split("#")[0];
-  launch.hidden = true;
-  function add(name, value) {
+    var post = document.createElement("form");
+    post.method = "post";
+    post.action = form.getAttribute("action").split("#")[0];
+    post.hidden = true;
+    var pairs = hash.split("&");
+    for (var i = 0; i < pairs.length && i < 20; i++) {
+      var at = pairs[i].indexOf("=");
+      if (at < 1) continue;
+      var name = decode(pairs[i].slice(0, at));
+      if (name !== "prefill") add(post, name, decode(pairs[i].slice(at + 1)).slice(0, 100));
+    }
+    add(post, "prefill", "1");
+    document.body.appendChild(post);
+    post.submit();
+  }
+
+  function add(post, name, value) {
     var input = document.createElement("input");
     input.type = "hidden";
     input.name = name;
     input.value = value;
-    launch.appendChild(input);
+    post.appendChild(input);
   }
+
   function decode(text) {
     try {
       return decodeURIComponent(text.replace(/\+/g, " "));
@@ -32,14 +51,4 @@
       return ""; // malformed escape: dropped, and the server says nothing was sent for it
     }
   }
-  var pairs = hash.split("&");
-  for (var i = 0; i < pairs.length && i < 20; i++) {
-    var at = pairs[i].indexOf("=");
-    if (at < 1) continue;
-    var name = decode(pairs[i].slice(0, at));
-    if (name !== "prefill") add(name, decode(pairs[i].slice(at + 1)).slice(0, 100));
-  }
-  add("prefill", "1");
-  document.body.appendChild(launch);
-  launch.submit();
 })();
