@@ -28,4 +28,5 @@ def test_quick_soak_serves_every_kind_of_request_without_error(tmp_path):
     assert all(kind["requests"] > 0 for kind in report["by_kind"].values()), report["by_kind"]
     assert set(report["latency_ms"]) == {"p50", "p95", "p99", "max"}
     assert report["workers"] == 2 and len(report["rss_kib_after_warmup"]) == 2
+    assert report["max_requests_recycling"] is True  # the shipped config, as it is
     assert all(v > 0 for v in report["rss_kib_end"].values())
