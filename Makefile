@@ -36,6 +36,14 @@ chromium:
 model: install  ## refit the shipped model from the reconstructed default cohort
 	$(BIN)/python -m training fit
 
+# Benchmarks (docs/performance.md): the load generator is Debian's wrk, installed like chromium.
+# The Streamlit peer gets its own venv, bench/.venv-peer, created by the benchmark when missing.
+bench: install-test chromium  ## run every benchmark (~10 min on 2 idle cores) and rewrite docs/performance.md
+	@command -v wrk >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }
+	$(BIN)/python -m bench.run
+
 lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 

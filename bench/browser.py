@@ -1,0 +1,210 @@
+"""Debian's Chromium through Playwright, what it downloads, and the Streamlit peer's server.
+
+Chromium is launched headless with background networking off and a host-resolver rule that lets
+it resolve nothing but loopback, so neither our page nor the peer can reach another machine even
+by mistake; requests to other origins are still counted (they would fail, not vanish).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.parse
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.common import FORM, ROOT, free_port, get
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+]
+PEER_DIR = ROOT / "bench" / "peers"
+PEER_VENV = ROOT / "bench" / ".venv-peer"
+PEER_PYTHON = PEER_VENV / "bin" / "python"
+ESTIMATE_TEXT = "Estimated 90-day survival:"
+
+
+def chromium(playwright):
+    executable = shutil.which("chromium")
+    if executable is None:
+        raise RuntimeError("chromium is not installed: `make chromium` (Debian's apt-get install chromium)")
+    return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+
+
+@dataclass
+class Traffic:
+    """Everything one page downloads: HTTP responses (headers + body as sent) and websocket frames."""
+
+    origin: str
+    requests: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+    frames_bytes: int = 0
+    websockets: int = 0
+
+    def attach(self, page) -> None:
+        # Playwright needs handlers it can tag: bound methods, not a list's built-in append.
+        page.on("requestfinished", self._finished)
+        page.on("requestfailed", self._failed)
+        page.on("websocket", self._websocket)
+
+    def _finished(self, request) -> None:
+        self.requests.append(request)
+
+    def _failed(self, request) -> None:
+        self.failed.append(request)
+
+    def _websocket(self, ws) -> None:
+        self.websockets += 1
+        ws.on("framereceived", self._frame)
+
+    def _frame(self, payload) -> None:
+        self.frames_bytes += len(payload.encode() if isinstance(payload, str) else payload)
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self.failed.clear()
+        self.frames_bytes = self.websockets = 0
+
+    def summary(self) -> dict:
+        """Bytes, request count (websockets included) and requests to any other origin."""
+        total = 0
+        for request in self.requests:
+            sizes = request.sizes()
+            total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        urls = [r.url for r in self.requests + self.failed]
+        foreign = [u for u in urls if not u.startswith(("data:", "blob:")) and origin_of(u) != self.origin]
+        return {
+            "bytes": total + self.frames_bytes,
+            "requests": len(self.requests) + len(self.failed) + self.websockets,
+            "foreign": foreign,
+            "failed": [r.url for r in self.failed],
+        }
+
+
+def origin_of(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def answer_ours(page) -> None:
+    """Give the product's form the five answers as a person does (a select, then radio buttons)."""
+    page.select_option("select[name=kps]", FORM["kps"])
+    for name in ("other_metastases", "mccormick_grade", "resection", "compartment"):
+        page.check(f'input[name="{name}"][value="{FORM[name]}"]')
+
+
+def submit_ours(page) -> None:
+    page.click("button[type=submit]")
+    page.locator("#result .value").wait_for(state="visible")
+
+
+def fill_ours(page) -> None:
+    answer_ours(page)
+    submit_ours(page)
+
+
+def answer_peer(page) -> None:
+    """The same five answers in the Streamlit peer (its widgets: a select box and radio groups)."""
+    from calculator.features import BY_NAME, KPS
+
+    page.locator('[data-testid="stSelectbox"]').click()
+    page.get_by_role("option", name=KPS.choice(int(FORM["kps"])).label, exact=True).click()
+    for name in ("other_metastases", "mccormick_grade", "resection", "compartment"):
+        value = {"yes": True, "no": False}.get(FORM[name], FORM[name])
+        value = int(value) if name == "mccormick_grade" else value
+        group = page.get_by_role("radiogroup", name=BY_NAME[name].label)
+        group.get_by_text(BY_NAME[name].choice(value).label, exact=True).click()
+
+
+def submit_peer(page) -> None:
+    page.get_by_role("button", name="Estimate 90-day survival").click()
+    page.get_by_text(ESTIMATE_TEXT).wait_for(state="visible")
+
+
+def ready_ours(page) -> None:
+    page.locator("button[type=submit]").wait_for(state="visible")
+
+
+def ready_peer(page) -> None:
+    """Streamlit's page is an empty shell until its script has run and sent the widgets."""
+    page.get_by_role("button", name="Estimate 90-day survival").wait_for(state="visible")
+
+
+def peer_available() -> bool:
+    return PEER_PYTHON.exists() and (PEER_VENV / "bin" / "streamlit").exists()
+
+
+def ensure_peer_venv() -> None:
+    """Create bench/.venv-peer with Streamlit and the product's runtime pins (never the product's venv)."""
+    if peer_available():
+        return
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    peer = [
+        line.strip()
+        for line in (PEER_DIR / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    print(f"  creating {PEER_VENV.relative_to(ROOT)} for the Streamlit peer (once)", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+    subprocess.run(
+        [str(PEER_PYTHON), "-m", "pip", "install", "--quiet", *peer, *project["dependencies"]], check=True
+    )
+
+
+@contextmanager
+def streamlit_server(log_path: Path, startup_seconds: float = 90):
+    """The peer on a free loopback port, from its own venv; yields its base URL; always stopped."""
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("CALCULATOR_", "STREAMLIT_"))},
+        "PYTHONPATH": str(ROOT),
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "STREAMLIT_SERVER_HEADLESS": "true",
+    }
+    command = [
+        str(PEER_VENV / "bin" / "streamlit"),
+        "run",
+        "streamlit_app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.headless",
+        "true",
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=PEER_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + startup_seconds
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"streamlit exited ({process.returncode}); see {log_path}")
+                try:
+                    if get(base + "/_stcore/health", timeout=1).strip() == b"ok":
+                        break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not become healthy; see {log_path}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

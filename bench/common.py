@@ -1,0 +1,213 @@
+"""What every benchmark shares: the patient, a live gunicorn, medians, and the results file.
+
+Each benchmark returns `Figure`s. A full run merges them into bench/results.json (committed: the
+measured numbers behind the table) and rewrites the table between the markers in
+docs/performance.md; a quick run (--quick) writes its results under a scratch directory only, so
+CI exercises every line of the scripts without touching the tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+DOC = ROOT / "docs" / "performance.md"
+TABLE_START = "<!-- bench:table:start (written by python -m bench.run; edit outside the markers) -->"
+TABLE_END = "<!-- bench:table:end -->"
+
+# One patient for every benchmark, chosen so that all four non-resection inputs differ from the
+# reference patient: the largest batch estimate() computes and the longest explanation.
+PATIENT = {
+    "kps": 50,
+    "other_metastases": True,
+    "mccormick_grade": 4,
+    "resection": "subtotal",
+    "compartment": "intradural_extramedullary",
+}
+# The same patient as the HTML form sends it (calculator.forms.form_value: booleans as yes/no).
+FORM = {**PATIENT, "kps": "50", "other_metastases": "yes", "mccormick_grade": "4"}
+
+
+@dataclass
+class Figure:
+    key: str  # stable id in results.json, e.g. "stack.api"
+    figure: str  # what is measured, in words
+    goal: str
+    measured: str  # the number as shown in the table
+    met: bool | None  # None: no goal applies, or not measurable here
+    command: str  # how to re-run exactly this figure
+    detail: str = ""  # absolute numbers behind a ratio, and conditions
+
+
+def median(values) -> float:
+    return statistics.median(list(values))
+
+
+def conditions() -> str:
+    """The state of the machine when a benchmark starts: other work on it skews every figure."""
+    load1, _, _ = os.getloadavg()
+    return f"{os.cpu_count()} cores, load {load1:.1f} at start"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, timeout: float = 5) -> bytes:
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # loopback only
+        return response.read()
+
+
+@contextmanager
+def gunicorn(log_path: Path, startup_seconds: float = 60):
+    """The product under the shipped gunicorn.conf.py on a free loopback port.
+
+    Yields (base_url, master process). Raises RuntimeError if it exits or /healthz does not answer
+    within startup_seconds (gunicorn exits when the port is taken, so a neighbour's server on the
+    same port is never measured by mistake). Always stops the server it started, by its pid.
+    """
+    port = free_port()
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "calculator:create_app()"],
+            cwd=ROOT,
+            env={**os.environ, "PORT": str(port), "BIND_HOST": "127.0.0.1"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + startup_seconds
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(
+                        f"gunicorn exited ({process.returncode}) before serving; see {log_path}"
+                    )
+                try:
+                    get(base + "/healthz", timeout=1)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"gunicorn did not answer /healthz; see {log_path}") from None
+                    time.sleep(0.1)
+            yield base, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """gunicorn's workers: the master's child processes (Linux /proc)."""
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def scratch_dir(prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"bench-{prefix}-"))
+
+
+def render_table(results: dict) -> str:
+    lines = [
+        "| Figure | Goal | Measured | Met | How to re-run |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for fig in results["figures"].values():
+        met = {True: "yes", False: "**no**", None: "-"}[fig["met"]]
+        measured = fig["measured"] + (f" ({fig['detail']})" if fig["detail"] else "")
+        lines.append(f"| {fig['figure']} | {fig['goal']} | {measured} | {met} | `{fig['command']}` |")
+    return "\n".join(lines)
+
+
+def write_doc(results: dict, doc: Path = DOC) -> None:
+    """Replace the table between the markers; everything outside them is hand-written and kept."""
+    text = (
+        doc.read_text(encoding="utf-8") if doc.exists() else f"# Performance\n\n{TABLE_START}\n{TABLE_END}\n"
+    )
+    before, rest = text.split(TABLE_START, 1)
+    _, after = rest.split(TABLE_END, 1)
+    runs = "; ".join(f"`{name}`: {when}" for name, when in sorted(results["runs"].items()))
+    table = f"{render_table(results)}\n\nLast measured ({platform.node() or 'this machine'}): {runs}.\n"
+    doc.write_text(f"{before}{TABLE_START}\n{table}{TABLE_END}{after}", encoding="utf-8")
+
+
+def record(name: str, figures: list[Figure], quick: bool, out_dir: Path | None) -> Path:
+    """Merge a benchmark's figures into the results file and rewrite the table; returns the file.
+
+    Full runs write bench/results.json and docs/performance.md; quick runs write both into
+    out_dir (a scratch directory by default), starting from no results, so that a figure a quick
+    run failed to report is missing there rather than copied from the last full run.
+    """
+    if quick:
+        out_dir = out_dir or scratch_dir("quick")
+        results_path, doc = out_dir / "results.json", out_dir / "performance.md"
+        if not doc.exists() and DOC.exists():
+            doc.write_text(DOC.read_text(encoding="utf-8"), encoding="utf-8")
+    else:
+        results_path, doc = RESULTS, DOC
+    results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
+    results.setdefault("figures", {})
+    results.setdefault("runs", {})
+    for fig in figures:
+        results["figures"][fig.key] = asdict(fig)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results["runs"][name] = f"{stamp}, {conditions()}" + (" (quick)" if quick else "")
+    results["figures"] = dict(sorted(results["figures"].items(), key=lambda kv: ORDER.index(kv[0])))
+    results_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    write_doc(results, doc)
+    return results_path
+
+
+# Row order of the table (keys of every figure any benchmark reports).
+ORDER = [
+    "stack.api",
+    "stack.page",
+    "estimate_cost",
+    "cold_start",
+    "page_weight.form",
+    "page_weight.result",
+    "first_estimate.ours",
+    "first_estimate.speedup",
+    "first_estimate.weight",
+    "training",
+    "memory",
+]
+
+
+def main(name: str, run: Callable[[bool], list[Figure]], argv: list[str] | None = None) -> int:
+    """The command line every benchmark shares: [--quick] [--out-dir DIR]."""
+    parser = argparse.ArgumentParser(prog=f"python -m bench.{name}")
+    parser.add_argument("--quick", action="store_true", help="tiny size, results to a scratch dir only")
+    parser.add_argument(
+        "--out-dir", type=Path, help="where --quick writes results.json (default: a temp dir)"
+    )
+    args = parser.parse_args(argv)
+    print(f"bench.{name}: {'quick' if args.quick else 'full'} run, {conditions()}", flush=True)
+    figures = run(args.quick)
+    for fig in figures:
+        met = {True: "met", False: "MISSED", None: "-"}[fig.met]
+        print(f"  {fig.figure}: {fig.measured} (goal {fig.goal}: {met}) {fig.detail}")
+    path = record(name, figures, args.quick, args.out_dir)
+    print(f"  results: {path}")
+    return 0
