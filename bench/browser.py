@@ -43,51 +43,74 @@ def chromium(playwright):
 
 @dataclass
 class Traffic:
-    """Everything one page downloads: HTTP responses (headers + body as sent) and websocket frames."""
+    """Everything one page downloads over the network: HTTP (headers + body as sent) and websocket
+    frames. Playwright's page.on("request") sees every request the page makes, to any origin,
+    which is what the other-origins count uses. It also reports answers from the browser's cache
+    as finished requests, so what crossed the network (and how many bytes) comes from Chromium's
+    own Network domain (CDP): a request served from cache is no request and no byte."""
 
     origin: str
-    requests: list = field(default_factory=list)
-    failed: list = field(default_factory=list)
+    attempted: list[str] = field(default_factory=list)
+    finished: dict[str, int] = field(default_factory=dict)  # CDP requestId -> encoded bytes
+    cached: set[str] = field(default_factory=set)
+    failed: list[str] = field(default_factory=list)
+    urls: dict[str, str] = field(default_factory=dict)
     frames_bytes: int = 0
     websockets: int = 0
 
     def attach(self, page) -> None:
-        # Playwright needs handlers it can tag: bound methods, not a list's built-in append.
-        page.on("requestfinished", self._finished)
-        page.on("requestfailed", self._failed)
-        page.on("websocket", self._websocket)
+        page.on("request", self._request)
+        cdp = page.context.new_cdp_session(page)
+        cdp.on("Network.requestWillBeSent", self._sent)
+        cdp.on("Network.requestServedFromCache", self._cached)
+        cdp.on("Network.loadingFinished", self._finished)
+        cdp.on("Network.loadingFailed", self._failed)
+        cdp.on("Network.webSocketCreated", self._websocket)
+        cdp.on("Network.webSocketFrameReceived", self._frame)
+        cdp.send("Network.enable")
 
-    def _finished(self, request) -> None:
-        self.requests.append(request)
+    def _request(self, request) -> None:
+        self.attempted.append(request.url)
 
-    def _failed(self, request) -> None:
-        self.failed.append(request)
+    def _sent(self, event) -> None:
+        self.urls[event["requestId"]] = event["request"]["url"]
 
-    def _websocket(self, ws) -> None:
+    def _cached(self, event) -> None:
+        self.cached.add(event["requestId"])
+
+    def _finished(self, event) -> None:
+        if not self.urls.get(event["requestId"], "").startswith(("data:", "blob:")):
+            self.finished[event["requestId"]] = int(event["encodedDataLength"])
+
+    def _failed(self, event) -> None:
+        self.failed.append(self.urls.get(event["requestId"], event["requestId"]))
+
+    def _websocket(self, event) -> None:
         self.websockets += 1
-        ws.on("framereceived", self._frame)
 
-    def _frame(self, payload) -> None:
-        self.frames_bytes += len(payload.encode() if isinstance(payload, str) else payload)
+    def _frame(self, event) -> None:
+        payload = event["response"]["payloadData"]
+        binary = event["response"]["opcode"] == 2  # CDP gives binary frames in base64
+        self.frames_bytes += len(payload) * 3 // 4 if binary else len(payload.encode())
 
     def reset(self) -> None:
-        self.requests.clear()
+        self.attempted.clear()
+        self.finished.clear()
+        self.cached.clear()
         self.failed.clear()
         self.frames_bytes = self.websockets = 0
 
     def summary(self) -> dict:
-        """Bytes, request count (websockets included) and requests to any other origin."""
-        total = 0
-        for request in self.requests:
-            sizes = request.sizes()
-            total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        urls = [r.url for r in self.requests + self.failed]
-        foreign = [u for u in urls if not u.startswith(("data:", "blob:")) and origin_of(u) != self.origin]
+        """Bytes, requests over the network (websockets included), requests to any other origin."""
+        network = {rid: n for rid, n in self.finished.items() if rid not in self.cached}
+        foreign = [
+            u for u in self.attempted if not u.startswith(("data:", "blob:")) and origin_of(u) != self.origin
+        ]
         return {
-            "bytes": total + self.frames_bytes,
-            "requests": len(self.requests) + len(self.failed) + self.websockets,
+            "bytes": sum(network.values()) + self.frames_bytes,
+            "requests": len(network) + len(self.failed) + self.websockets,
             "foreign": foreign,
-            "failed": [r.url for r in self.failed],
+            "failed": self.failed,
         }
 
 
