@@ -114,10 +114,16 @@ def reference_predictions(model: Model) -> list[dict]:
 def write_model_dir(
     out_dir: Path, pipeline, bootstrap: np.ndarray, manifest: dict, extra_files: dict[str, Path] | None = None
 ) -> dict:
-    """Dump the artifact, complete the manifest (hash, version, reference predictions) and move
-    both (and any extra files, e.g. the cohort) into out_dir. Returns the manifest."""
+    """Dump the artifact, complete the manifest (hash, version, reference predictions, the list of
+    files it owns) and move everything into out_dir. Returns the manifest.
+
+    Files the previous manifest in out_dir listed and this one does not (e.g. an earlier synthetic
+    cohort beside a new registry fit) are removed, so a directory never mixes two models. Nothing
+    else in out_dir is touched.
+    """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    previous = _owned_files(out_dir)
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=".fit-") as tmp:
         tmp = Path(tmp)
         joblib.dump({"pipeline": pipeline, "bootstrap": bootstrap}, tmp / ARTIFACT, compress=3)
@@ -129,6 +135,7 @@ def write_model_dir(
             **manifest,
             "versions": versions(),
             "horizon_days": HORIZON_DAYS,
+            "files": sorted([ARTIFACT, MANIFEST, *(extra_files or {})]),
         }
         model = Model(pipeline=pipeline, bootstrap=bootstrap, manifest=manifest)
         manifest["reference_predictions"] = reference_predictions(model)
@@ -138,4 +145,15 @@ def write_model_dir(
         out_dir.mkdir(exist_ok=True)
         for path in sorted(tmp.iterdir()):
             os.replace(path, out_dir / path.name)
+    for name in previous - set(manifest["files"]):
+        (out_dir / name).unlink(missing_ok=True)
     return manifest
+
+
+def _owned_files(model_dir: Path) -> set[str]:
+    """Plain file names the model directory's current manifest lists as its own (none if absent)."""
+    try:
+        files = json.loads((model_dir / MANIFEST).read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {f for f in files if isinstance(f, str) and Path(f).name == f}
