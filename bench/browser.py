@@ -7,6 +7,7 @@ by mistake; requests to other origins are still counted (they would fail, not va
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -31,7 +32,8 @@ CHROMIUM_ARGS = [
 PEER_DIR = ROOT / "bench" / "peers"
 PEER_VENV = ROOT / "bench" / ".venv-peer"
 PEER_PYTHON = PEER_VENV / "bin" / "python"
-ESTIMATE_TEXT = "Estimated 90-day survival:"
+ESTIMATE_TEXT = "Estimated 90-day survival:"  # both apps' estimate heading starts so
+SUBMIT_TEXT = "Estimate 90-day survival"  # both apps' submit button says so
 
 
 def chromium(playwright):
@@ -114,6 +116,51 @@ class Traffic:
         }
 
 
+# The in-page clock for bench.first_estimate, installed in every document of a context before its
+# own scripts run. Times are absolute (performance.timeOrigin + ...) and kept in sessionStorage so
+# they survive the navigation our form's POST makes; only the first time of each event is kept.
+# Checked on every animation frame: "visible" is in the frame about to be painted.
+CLOCK_SCRIPT = """
+(() => {
+  const store = sessionStorage;
+  const mark = (name, at) => {
+    if (store.getItem("bench:" + name) === null) store.setItem("bench:" + name, String(at));
+  };
+  const visible = (el) => !!el && el.getBoundingClientRect().height > 0;
+  const button = (el) => el && el.closest && el.closest("button");
+  const isSubmit = (el) => !!el && el.textContent.includes(%(submit)s);
+  mark("navigation", performance.timeOrigin);
+  document.addEventListener("click", (e) => {
+    if (isSubmit(button(e.target))) mark("submit", performance.timeOrigin + e.timeStamp);
+  }, true);
+  const checks = {
+    ready: () => [...document.querySelectorAll("button")].some((b) => isSubmit(b) && visible(b)),
+    estimate: () => [...document.querySelectorAll("h1, h2, h3")].some(
+      (h) => h.textContent.includes(%(estimate)s) && visible(h)),
+  };
+  const tick = () => {
+    for (const name in checks) if (checks[name]()) mark(name, performance.timeOrigin + performance.now());
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();
+"""
+
+
+def clock_script() -> str:
+    return CLOCK_SCRIPT % {"submit": json.dumps(SUBMIT_TEXT), "estimate": json.dumps(ESTIMATE_TEXT)}
+
+
+def read_clock(page) -> dict[str, float]:
+    """The in-page clock's marks in seconds (absolute), once the estimate has been marked."""
+    page.wait_for_function("sessionStorage.getItem('bench:estimate') !== null")
+    marks = page.evaluate(
+        "Object.fromEntries(['navigation', 'ready', 'submit', 'estimate']"
+        ".map((k) => [k, Number(sessionStorage.getItem('bench:' + k))]))"
+    )
+    return {name: ms / 1000 for name, ms in marks.items()}
+
+
 def origin_of(url: str) -> str:
     parts = urllib.parse.urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -150,7 +197,7 @@ def answer_peer(page) -> None:
 
 
 def submit_peer(page) -> None:
-    page.get_by_role("button", name="Estimate 90-day survival").click()
+    page.get_by_role("button", name=SUBMIT_TEXT).click()
     page.get_by_text(ESTIMATE_TEXT).wait_for(state="visible")
 
 
@@ -160,7 +207,7 @@ def ready_ours(page) -> None:
 
 def ready_peer(page) -> None:
     """Streamlit's page is an empty shell until its script has run and sent the widgets."""
-    page.get_by_role("button", name="Estimate 90-day survival").wait_for(state="visible")
+    page.get_by_role("button", name=SUBMIT_TEXT).wait_for(state="visible")
 
 
 def peer_available() -> bool:
