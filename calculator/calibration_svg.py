@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from html import escape
 
 SIZE = 320  # viewBox width and height; the SVG scales to its container
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 48  # margins for tick labels and axis titles
+# Margins for tick labels and axis titles; on the right, half of the centred "100%" tick label.
+LEFT, RIGHT, TOP, BOTTOM = 56, 20, 12, 48
 TICKS = (0, 20, 40, 60, 80, 100)  # per cent
 
 

@@ -25,6 +25,7 @@ class Feature:
     label: str
     help: str  # what counts, in words a clinician uses
     choices: tuple[Choice, ...]
+    source: str = ""  # where the scale and its wording come from, for a graded scale
 
     @property
     def values(self) -> tuple:
@@ -37,7 +38,7 @@ class Feature:
         raise KeyError(f"{self.name}: {value!r} is not one of {self.values}")
 
 
-# Karnofsky performance status, standard wording (Karnofsky & Burchenal 1949).
+# Karnofsky performance status, standard wording.
 KPS = Feature(
     name="kps",
     label="Karnofsky performance status (KPS)",
@@ -57,6 +58,7 @@ KPS = Feature(
             (10, "Moribund; fatal processes progressing rapidly"),
         ]
     ),
+    source="Karnofsky & Burchenal 1949",
 )
 
 OTHER_METASTASES = Feature(
@@ -73,7 +75,7 @@ OTHER_METASTASES = Feature(
     ),
 )
 
-# Modified McCormick scale (McCormick et al., J Neurosurg 1990), preoperative.
+# Modified McCormick scale, preoperative.
 MCCORMICK = Feature(
     name="mccormick_grade",
     label="Modified McCormick grade (preoperative)",
@@ -85,6 +87,7 @@ MCCORMICK = Feature(
         Choice(4, "IV", "Severe motor or sensory deficit; limited function; dependent"),
         Choice(5, "V", "Paraplegia or tetraplegia, even with flickering movement"),
     ),
+    source="McCormick et al., J Neurosurg 1990",
 )
 
 RESECTION = Feature(
