@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 from calculator.forms import EstimateForm
 from calculator.launch import inputs_in_query, is_prefill, read_prefill
 from calculator.model import get_model
+from calculator.model_card import build_card
 from calculator.result import build_result
 
 bp = Blueprint("calculator", __name__)
@@ -33,7 +34,8 @@ def index():
 
 @bp.get("/model")
 def model_page():
-    return render_template("model.html", model=get_model())
+    model = get_model()
+    return render_template("model.html", model=model, card=build_card(model.manifest))
 
 
 @bp.get("/healthz")

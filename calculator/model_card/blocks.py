@@ -1,0 +1,113 @@
+"""The building blocks of the model card, and the number formats every section uses.
+
+A card is a list of sections; a section is a list of blocks. Blocks hold plain text (never
+markup): the page escapes it, the Markdown writer escapes it its own way. The one exception is
+`Figure.svg`, made by `calculator.calibration_svg`, which escapes every text it draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    lead: str = ""  # a few words shown in bold before the text
+    kind: str = field(default="paragraph", init=False)
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[Paragraph, ...]
+    kind: str = field(default="bullets", init=False)
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: frozenset[int] = frozenset()  # column positions aligned right
+    wide: bool = False  # many columns: scroll sideways inside its own box on a narrow screen
+    kind: str = field(default="table", init=False)
+
+
+@dataclass(frozen=True)
+class Formula:
+    text: str  # preformatted, line breaks kept
+    kind: str = field(default="formula", init=False)
+
+
+@dataclass(frozen=True)
+class Figure:
+    svg: str  # from calculator.calibration_svg: self-contained, text escaped
+    caption: str
+    kind: str = field(default="figure", init=False)
+
+
+Block = Paragraph | Bullets | Table | Formula | Figure
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str  # the HTML anchor, stable: links from elsewhere may point at it
+    title: str
+    blocks: tuple[Block, ...]
+    level: int = 2  # 2: a main section (listed in the contents); 3: a subsection
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    sections: tuple[Section, ...]
+
+    def section(self, section_id: str) -> Section:
+        """The section with this id; KeyError when there is none."""
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(section_id)
+
+
+def bullets(*items: str | Paragraph) -> Bullets:
+    return Bullets(tuple(i if isinstance(i, Paragraph) else Paragraph(i) for i in items))
+
+
+def table(caption: str, header, rows, numeric=(), wide: bool = False) -> Table:
+    return Table(
+        caption, tuple(header), tuple(tuple(str(c) for c in r) for r in rows), frozenset(numeric), wide
+    )
+
+
+NOT_AVAILABLE = "n/a"
+
+
+def num(x, digits: int = 3) -> str:
+    """A measure such as a c-statistic or a Brier score, fixed decimals; 'n/a' for None."""
+    return NOT_AVAILABLE if x is None else f"{x:.{digits}f}"
+
+
+def signed(x, digits: int = 3) -> str:
+    return NOT_AVAILABLE if x is None else f"{x:+.{digits}f}"
+
+
+def pct(x, digits: int = 1) -> str:
+    """A probability as a percentage, e.g. 0.6875 -> '68.8%'."""
+    return NOT_AVAILABLE if x is None else f"{100 * x:.{digits}f}%"
+
+
+def coef(x: float) -> str:
+    """A coefficient to five significant digits: enough to redo the arithmetic by hand."""
+    return f"{x:.5g}"
+
+
+def plain(value) -> str:
+    """A manifest value as text: None as a dash, booleans as yes/no, floats without noise."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
