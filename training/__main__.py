@@ -1,4 +1,4 @@
-"""Command line: `python -m training reconstruct|fit|validate [...]` (see README.md)."""
+"""Command line: `python -m training reconstruct|fit|validate|card [...]` (see README.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from calculator.artifact import DEFAULT_MODEL_DIR, ModelLoadError
+from training.card import DEFAULT_CARD, write_model_card
 from training.cohort import CohortError
 from training.fit import FitError
 from training.local_validation import write_report
@@ -44,6 +45,13 @@ def main(argv: list[str] | None = None) -> int:
         "--model", type=Path, default=DEFAULT_MODEL_DIR, help="model directory (default: the shipped models/)"
     )
     val.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for the bootstrap intervals")
+    card = commands.add_parser("card", help="write the model card (Markdown) from a model's manifest")
+    card.add_argument(
+        "--model", type=Path, default=DEFAULT_MODEL_DIR, help="model directory (default: the shipped models/)"
+    )
+    card.add_argument(
+        "--out", type=Path, default=DEFAULT_CARD, help="Markdown file to write (default: docs/model-card.md)"
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -61,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"wrote {args.out}: n = {results['n']}, deaths by day 90 = {results['deaths_90d']}, "
                 f"c-statistic {'not estimable' if c is None else f'{c:.3f}'}"
             )
+        elif args.command == "card":
+            print(f"wrote {write_model_card(args.model, args.out)} from {args.model / 'manifest.json'}")
         else:
             manifest = fit_model_dir(args.cohort, args.out, args.seed)
             print(
@@ -68,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'SYNTHETIC' if manifest['synthetic'] else 'registry'} cohort, "
                 f"n = {manifest['cohort']['n']}, deaths by day 90 = {manifest['cohort']['events_90d']})"
             )
+            if args.out.resolve() == DEFAULT_MODEL_DIR.resolve():  # the shipped model: its card too
+                print(f"wrote {write_model_card(args.out)}")
     except (CohortError, FitError, ModelLoadError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
