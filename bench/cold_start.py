@@ -14,7 +14,7 @@ import sys
 
 from bench.common import ROOT, Figure, main, median
 
-COMMAND = "python -m bench.cold_start"
+COMMAND = ".venv/bin/python -m bench.cold_start"
 GOAL = 1.5
 CLOCK = "import time; t = time.perf_counter(); {code}; print(time.perf_counter() - t)"
 APP = "from calculator import create_app; create_app()"

@@ -152,7 +152,7 @@ def write_doc(results: dict, doc: Path = DOC) -> None:
     doc.write_text(f"{before}{TABLE_START}\n{table}{TABLE_END}{after}", encoding="utf-8")
 
 
-def record(name: str, figures: list[Figure], quick: bool, out_dir: Path | None) -> Path:
+def record(name: str, figures: list[Figure], quick: bool, out_dir: Path | None, started: str) -> Path:
     """Merge a benchmark's figures into the results file and rewrite the table; returns the file.
 
     Full runs write bench/results.json and docs/performance.md; quick runs write both into
@@ -171,8 +171,7 @@ def record(name: str, figures: list[Figure], quick: bool, out_dir: Path | None) 
     results.setdefault("runs", {})
     for fig in figures:
         results["figures"][fig.key] = asdict(fig)
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    results["runs"][name] = f"{stamp}, {conditions()}" + (" (quick)" if quick else "")
+    results["runs"][name] = started + (" (quick)" if quick else "")
     results["figures"] = dict(sorted(results["figures"].items(), key=lambda kv: ORDER.index(kv[0])))
     results_path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     write_doc(results, doc)
@@ -203,11 +202,12 @@ def main(name: str, run: Callable[[bool], list[Figure]], argv: list[str] | None 
         "--out-dir", type=Path, help="where --quick writes results.json (default: a temp dir)"
     )
     args = parser.parse_args(argv)
-    print(f"bench.{name}: {'quick' if args.quick else 'full'} run, {conditions()}", flush=True)
+    started = f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}, {conditions()}"
+    print(f"bench.{name}: {'quick' if args.quick else 'full'} run, {started}", flush=True)
     figures = run(args.quick)
     for fig in figures:
         met = {True: "met", False: "MISSED", None: "-"}[fig.met]
         print(f"  {fig.figure}: {fig.measured} (goal {fig.goal}: {met}) {fig.detail}")
-    path = record(name, figures, args.quick, args.out_dir)
+    path = record(name, figures, args.quick, args.out_dir, started)
     print(f"  results: {path}")
     return 0

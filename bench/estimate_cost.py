@@ -16,7 +16,7 @@ from calculator.artifact import DEFAULT_MODEL_DIR, load_model
 from calculator.predict import to_frame
 from calculator.result import build_result
 
-COMMAND = "python -m bench.estimate_cost"
+COMMAND = ".venv/bin/python -m bench.estimate_cost"
 GOAL = 3.0
 
 

@@ -37,7 +37,7 @@ from bench.browser import (
 )
 from bench.common import Figure, gunicorn, main, median, scratch_dir
 
-COMMAND = "python -m bench.first_estimate"
+COMMAND = ".venv/bin/python -m bench.first_estimate"
 SPEEDUP_GOAL = 10
 WEIGHT_GOAL = 50
 OURS = (ready_ours, answer_ours, submit_ours)

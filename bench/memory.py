@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bench.common import FORM, PATIENT, Figure, gunicorn, main, scratch_dir, worker_pids
 
-COMMAND = "python -m bench.memory"
+COMMAND = ".venv/bin/python -m bench.memory"
 GOAL_MB = 150
 REQUESTS = [
     ("POST", "/", urllib.parse.urlencode(FORM), "application/x-www-form-urlencoded"),

@@ -14,7 +14,7 @@ from playwright.sync_api import sync_playwright
 from bench.browser import Traffic, chromium, fill_ours
 from bench.common import Figure, gunicorn, main, scratch_dir
 
-COMMAND = "python -m bench.page_weight"
+COMMAND = ".venv/bin/python -m bench.page_weight"
 MAX_BYTES = 30 * 1024
 MAX_REQUESTS = 4
 

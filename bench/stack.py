@@ -24,7 +24,7 @@ import urllib.request
 
 from bench.common import FORM, PATIENT, Figure, gunicorn, main, median, scratch_dir
 
-COMMAND = "python -m bench.stack"
+COMMAND = ".venv/bin/python -m bench.stack"
 CONNECTIONS = 4  # two per sync worker: one in service, one queued, so no worker ever idles
 JSON_BODY = json.dumps(PATIENT)
 FORM_BODY = urllib.parse.urlencode(FORM)

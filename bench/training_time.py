@@ -16,7 +16,7 @@ import time
 
 from bench.common import ROOT, Figure, main, scratch_dir
 
-COMMAND = "python -m bench.training_time"
+COMMAND = ".venv/bin/python -m bench.training_time"
 GOAL_SECONDS = 120
 
 

@@ -45,7 +45,7 @@ def test_quick_bench_runs_every_benchmark_and_writes_only_its_scratch_dir(tmp_pa
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert set(results["figures"]) >= QUICK_FIGURES
     for figure in results["figures"].values():
-        assert figure["measured"] and figure["command"].startswith("python -m bench.")
+        assert figure["measured"] and figure["command"].startswith(".venv/bin/python -m bench.")
         assert figure["met"] in (True, False, None)
     table = (tmp_path / "performance.md").read_text(encoding="utf-8")
     assert "| Figure | Goal | Measured | Met | How to re-run |" in table
