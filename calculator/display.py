@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from calculator.features import BY_NAME, RESECTION, describe
 from calculator.forms import form_value
+from calculator.model_card.use import INTENDED_USE, NOT_FOR
 from calculator.note import note_text
 
 
@@ -45,6 +46,8 @@ def interval_svg(survival: float, low: float, high: float) -> Markup:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
+        intended_use=INTENDED_USE,  # one wording for the footer and the model card
+        not_for=NOT_FOR,
         pct=pct,
         pct_num=pct_num,
         resection_label=resection_label,
