@@ -116,7 +116,7 @@ def check_answers(base: str) -> None:
 
 
 def run(quick: bool) -> list[Figure]:
-    rounds, seconds = (1, 1) if quick else (3, 8)
+    rounds, seconds = (1, 1) if quick else (5, 6)
     use_wrk = shutil.which("wrk") is not None
     if not use_wrk:
         print(
