@@ -5,7 +5,7 @@ create_app, so that a typo never silently leaves the EHR with a refused frame, o
 frameable by every site: each entry must be 'self', 'none' or an origin scheme://host[:port].
 Wildcards ('*', https://*.example.org, a bare 'https:' that admits every https site) are refused
 in production and let through only with CALCULATOR_ENV=development. The same list, minus
-keywords and wildcards, is where calculator/static/frame.js posts the page height: postMessage
+keywords and wildcards, is where calculator/static/calculator.js posts the page height: postMessage
 needs exact origins, and a message is never sent to '*'.
 """
 
@@ -58,7 +58,7 @@ def _check(source: str, token: str, production: bool) -> str:
         return source
     match = _ORIGIN.fullmatch(source)
     if match and (match[3] is None or 0 < int(match[3]) < 65536):
-        # Written as browsers serialise an origin (no default port), so that frame.js can compare
+        # Written as browsers serialise an origin (no default port), so that calculator.js can compare
         # it with location.ancestorOrigins and use it as postMessage's target origin.
         return source.removesuffix({"https": ":443", "http": ":80"}[match[1]])
     raise FramingError(

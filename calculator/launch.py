@@ -6,7 +6,7 @@ the EHR launches the page in one of two ways, both ending here (docs/ehr-integra
 - a POST of the form fields with `prefill=1` (any POST from another site counts as one), which
   works without JavaScript;
 - the URL fragment, `/#kps=70&mccormick_grade=3`, which browsers never send to any server;
-  calculator/static/launch.js removes it from the address and re-sends it as that POST.
+  calculator/static/calculator.js (section 2) removes it from the address and re-sends it as that POST.
 
 `read_prefill` decides which values are shown as prefilled and what is said about the others:
 a value outside the declared choices is dropped with a note (never a silent default), and an

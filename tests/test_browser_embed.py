@@ -203,7 +203,7 @@ def test_height_message_sizes_the_frame_without_scrollbars(context, hosts, app):
 
 def test_height_is_never_told_to_a_parent_not_on_the_list(context, hosts, app):
     """Even where a browser ignores frame-ancestors (simulated: the page is served to this browser
-    without it), frame.js posts only to allowed origins, so a foreign parent receives nothing."""
+    without it), calculator.js posts only to allowed origins, so a foreign parent receives nothing."""
     copies = without_frame_ancestors(app)
     context.route(
         re.compile(re.escape(app) + "/.*"), lambda route: route.fulfill(**copies[route.request.url])

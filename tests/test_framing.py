@@ -1,4 +1,4 @@
-"""CALCULATOR_FRAME_ANCESTORS: checked at start, sent as CSP frame-ancestors, rendered for frame.js."""
+"""CALCULATOR_FRAME_ANCESTORS: checked at start, sent as CSP frame-ancestors, rendered for calculator.js."""
 
 import html as html_lib
 import re
@@ -94,7 +94,7 @@ def test_setting_becomes_frame_ancestors_and_the_html_attribute(monkeypatch):
     assert html_lib.unescape(attribute) == "'self' https://ehr.example.org"
 
 
-@pytest.mark.parametrize("path", ["/", "/model", "/static/frame.js"])
+@pytest.mark.parametrize("path", ["/", "/model", "/static/calculator.js"])
 def test_default_is_self_and_no_x_frame_options(client, path):
     with client.get(path) as response:
         assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]

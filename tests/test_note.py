@@ -85,4 +85,4 @@ def test_the_page_shows_the_note_in_a_read_only_box(client, model):
     ).get_data(as_text=True)
     assert re.search(r'<textarea id="note-text" readonly rows="\d+"', html)
     assert "Inputs: KPS 70; other metastases: yes; modified McCormick grade (preoperative): III;" in html
-    assert 'data-copy-from="note-text" hidden>Copy to clipboard</button>' in html  # shown by copy.js
+    assert 'data-copy-from="note-text" hidden>Copy to clipboard</button>' in html  # shown by calculator.js
