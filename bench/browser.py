@@ -12,14 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import tomllib
 import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import FORM, ROOT, free_port, get
+from bench.common import FORM, ROOT, free_port, serve
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -254,27 +253,15 @@ def streamlit_server(log_path: Path, startup_seconds: float = 90):
         "--server.headless",
         "true",
     ]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=PEER_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + startup_seconds
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"streamlit exited ({process.returncode}); see {log_path}")
-                try:
-                    if get(base + "/_stcore/health", timeout=1).strip() == b"ok":
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not become healthy; see {log_path}")
-                time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    base = f"http://127.0.0.1:{port}"
+    healthy = lambda body: body.strip() == b"ok"  # noqa: E731
+    with serve(
+        command,
+        base + "/_stcore/health",
+        log_path,
+        env=env,
+        cwd=PEER_DIR,
+        ready=healthy,
+        startup_seconds=startup_seconds,
+    ):
+        yield base

@@ -76,46 +76,72 @@ def get(url: str, timeout: float = 5) -> bytes:
         return response.read()
 
 
-@contextmanager
-def gunicorn(log_path: Path, startup_seconds: float = 60):
-    """The product under the shipped gunicorn.conf.py on a free loopback port.
+def stop(process: subprocess.Popen, seconds: float = 15) -> None:
+    """Terminate a server we started (by its pid), killing it if it does not exit in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
-    Yields (base_url, master process). Raises RuntimeError if it exits or /healthz does not answer
-    within startup_seconds (gunicorn exits when the port is taken, so a neighbour's server on the
-    same port is never measured by mistake). Always stops the server it started, by its pid.
+
+@contextmanager
+def serve(
+    command: list[str],
+    health_url: str,
+    log_path: Path | str,
+    *,
+    env: dict | None = None,
+    cwd: Path = ROOT,
+    ready: Callable[[bytes], bool] = lambda body: True,
+    startup_seconds: float = 60,
+):
+    """Run a loopback server for the duration of the block: the one place that starts, waits for
+    and stops the real servers (gunicorn for benches and tests, the Streamlit peer).
+
+    Waits until `health_url` answers and `ready(body)` holds, then yields the process. Raises
+    RuntimeError naming log_path if the process exits first or is not ready within
+    startup_seconds. Always stops it, however the block ends.
     """
-    port = free_port()
+    name = Path(command[0]).name if "-m" not in command else command[command.index("-m") + 1]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "calculator:create_app()"],
-            cwd=ROOT,
-            env={**os.environ, "PORT": str(port), "BIND_HOST": "127.0.0.1"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + startup_seconds
             while True:
                 if process.poll() is not None:
-                    raise RuntimeError(
-                        f"gunicorn exited ({process.returncode}) before serving; see {log_path}"
-                    )
+                    raise RuntimeError(f"{name} exited ({process.returncode}) before serving; see {log_path}")
                 try:
-                    get(base + "/healthz", timeout=1)
-                    break
+                    if ready(get(health_url, timeout=1)):
+                        break
                 except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"gunicorn did not answer /healthz; see {log_path}") from None
-                    time.sleep(0.1)
-            yield base, process
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not answer {health_url} in time; see {log_path}")
+                time.sleep(0.1)
+            yield process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
+
+
+GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "calculator:create_app()"]
+
+
+@contextmanager
+def gunicorn(log_path: Path | str, startup_seconds: float = 60, env: dict | None = None, args: tuple = ()):
+    """The product under the shipped gunicorn.conf.py on a free loopback port.
+
+    Yields (base_url, master process). gunicorn exits when the port is taken, so a neighbour's
+    server on the same port is never measured by mistake. `args` go before the app (e.g.
+    "--max-requests", "0"); `env` is added to this process's environment.
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [*GUNICORN[:-1], *args, GUNICORN[-1]]
+    env = {**os.environ, "PORT": str(port), "BIND_HOST": "127.0.0.1", **(env or {})}
+    with serve(command, base + "/healthz", log_path, env=env, startup_seconds=startup_seconds) as process:
+        yield base, process
 
 
 def worker_pids(master_pid: int) -> list[int]:

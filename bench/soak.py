@@ -22,7 +22,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -32,7 +31,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.common import ROOT, free_port, stop
+from bench.common import worker_pids as children
+
 HOST = "127.0.0.1"  # loopback only: this script never sends a request anywhere else
 MAX_REQUESTS = 200_000  # a hard cap besides the clock
 GOOD_API = {"kps": 50, "other_metastases": True, "mccormick_grade": 4, "resection": "subtotal",
@@ -53,25 +54,6 @@ MIX = [
     ("health", 5, "GET", "/healthz", None, {}, 200),
     ("static", 5, "GET", "/static/style.css", None, {}, 200),
 ]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def children(pid: int) -> list[int]:
-    kids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                kids.append(int(entry.name))
-    return sorted(kids)
 
 
 def rss_kib(pid: int) -> int | None:
@@ -174,12 +156,7 @@ def soak(seconds: float, clients: int, recycle: bool = True, seed: int = 1) -> d
         workers_end = children(process.pid)
         rss_end = {pid: rss_kib(pid) for pid in workers_end}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, 30)
     if not errors:
         shutil.rmtree(scratch)
 

@@ -23,3 +23,25 @@ def app():
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def live_url():
+    """The shipped app under real gunicorn (gunicorn.conf.py) on loopback, for one test module."""
+    from live import gunicorn_server
+
+    with gunicorn_server() as (base, _):
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium, for one test module (module scope: Playwright's sync API must
+    not stay open while other modules' tests run their own event loops)."""
+    from live import launch_chromium
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()

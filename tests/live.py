@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.common import free_port, gunicorn
+
+__all__ = ["ROOT", "free_port", "gunicorn_server", "launch_chromium"]
+
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
@@ -27,53 +25,17 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def gunicorn_server(
     env: dict | None = None, args: tuple = (), log_path: Path | None = None, startup_seconds: float = 20
 ):
     """Serve 'calculator:create_app()' under gunicorn.conf.py on a free loopback port.
 
-    Yields (base_url, process). Output goes to log_path (or is discarded). Raises RuntimeError
-    when /healthz does not answer within startup_seconds; always stops the server.
+    Yields (base_url, process); output goes to log_path (or is discarded). The server is started
+    and stopped by bench.common.serve, the one place that runs real servers for benches and tests.
     """
-    port = free_port()
-    log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [str(GUNICORN), "-c", "gunicorn.conf.py", *args, "calculator:create_app()"],
-        cwd=ROOT,
-        env={**os.environ, "PORT": str(port), **(env or {})},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + startup_seconds
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {process.returncode} before serving")
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not answer /healthz in time") from None
-                time.sleep(0.1)
-        yield base, process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log_path:
-            log.close()
+    with gunicorn(log_path or os.devnull, startup_seconds=startup_seconds, env=env, args=args) as served:
+        yield served
 
 
 def launch_chromium(playwright, **kwargs):

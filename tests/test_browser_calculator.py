@@ -3,31 +3,15 @@
 import re
 
 import pytest
-from live import gunicorn_server, launch_chromium
-from playwright.sync_api import sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def server():
-    with gunicorn_server() as (base, _):
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
-
-
-def test_surgeon_fills_the_form_and_reads_estimate_and_comparison(server, browser, client):
+def test_surgeon_fills_the_form_and_reads_estimate_and_comparison(live_url, browser, client):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     requests = []
     page.on("request", lambda r: requests.append(r.url))
-    page.goto(server + "/")
+    page.goto(live_url + "/")
     page.get_by_label("Karnofsky performance status (KPS)").select_option("60")
     page.locator("#field-other_metastases").get_by_text("Yes", exact=True).click()
     page.locator("#field-mccormick_grade").get_by_text("III", exact=True).click()
@@ -60,14 +44,14 @@ def test_surgeon_fills_the_form_and_reads_estimate_and_comparison(server, browse
         "must not be read as the effect of choosing a more radical operation"
         in page.locator(".caveat").inner_text()
     )
-    assert page.url == server + "/#result"  # no patient value in the URL
-    assert all(u.startswith(server) for u in requests)  # nothing from another origin
+    assert page.url == live_url + "/#result"  # no patient value in the URL
+    assert all(u.startswith(live_url) for u in requests)  # nothing from another origin
     page.close()
 
 
-def test_missing_input_is_explained_next_to_the_field(server, browser):
+def test_missing_input_is_explained_next_to_the_field(live_url, browser):
     page = browser.new_page()
-    page.goto(server + "/")
+    page.goto(live_url + "/")
     page.get_by_role("button", name="Estimate 90-day survival").click()
     assert page.locator("#field-kps .error").inner_text() == "Choose the patient's KPS (10 to 100)."
     assert page.locator("#result").count() == 0

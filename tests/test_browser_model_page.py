@@ -1,33 +1,17 @@
 """The model page in real Chromium against real gunicorn: narrow pane, no JavaScript, print."""
 
 import pytest
-from live import gunicorn_server, launch_chromium
-from playwright.sync_api import sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 OVERFLOW = "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
 
 
-@pytest.fixture(scope="module")
-def server():
-    with gunicorn_server() as (base, _):
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize("width", [400, 1280])
-def test_model_page_never_scrolls_sideways_and_shows_the_plot_without_javascript(server, browser, width):
+def test_model_page_never_scrolls_sideways_and_shows_the_plot_without_javascript(live_url, browser, width):
     context = browser.new_context(viewport={"width": width, "height": 900}, java_script_enabled=False)
     page = context.new_page()
-    page.goto(server + "/model")
+    page.goto(live_url + "/model")
     assert page.inner_text("h1") == "The model behind the estimate"
     scroll_width, client_width = page.evaluate(OVERFLOW)
     assert scroll_width <= client_width
@@ -44,11 +28,11 @@ def test_model_page_never_scrolls_sideways_and_shows_the_plot_without_javascript
     context.close()
 
 
-def test_model_page_prints_every_table_whole(server, browser):
+def test_model_page_prints_every_table_whole(live_url, browser):
     # A4 less the stylesheet's 12 mm margins, at 96 dpi: 186 mm = 703 px.
     context = browser.new_context(viewport={"width": 703, "height": 1000})
     page = context.new_page()
-    page.goto(server + "/model")
+    page.goto(live_url + "/model")
     page.emulate_media(media="print")
     assert page.locator("nav.contents").is_hidden()
     clipped = page.evaluate(

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.slow
 def test_quick_soak_serves_every_kind_of_request_without_error(tmp_path):
     out = tmp_path / "soak.json"
     run = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "soak.py"), "--quick", "--out", str(out)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "bench.soak", "--quick", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     report = json.loads(out.read_text())
     assert run.returncode == 0, (report["error_kinds"], run.stderr[-2000:])
