@@ -21,6 +21,8 @@ bind = f"{os.environ.get('BIND_HOST', '127.0.0.1')}:{os.environ.get('PORT', '800
 
 # One synchronous worker per core: an estimate is ~1 ms of CPU, so workers never wait on I/O.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Sync workers hold one connection each, so they must sit behind a buffering proxy (nginx), which
+# absorbs slow or idle clients; docs/security.md, "Slow and idle connections".
 worker_class = "sync"
 
 # Build the app (and verify + load the model) once in the master before forking: a bad artifact
