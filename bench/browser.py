@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.*",  # loopback only
 ]
 PEER_DIR = ROOT / "bench" / "peers"
 PEER_VENV = ROOT / "bench" / ".venv-peer"
@@ -35,11 +35,17 @@ ESTIMATE_TEXT = "Estimated 90-day survival:"  # both apps' estimate heading star
 SUBMIT_TEXT = "Estimate 90-day survival"  # both apps' submit button says so
 
 
-def chromium(playwright):
+def chromium(playwright, **kwargs):
+    """Debian's chromium, headless, with no background traffic and no name but loopback resolved
+    (never a downloaded browser). The one launcher for benches and tests (tests/live.py); extra
+    `args` are appended, other keywords go to Playwright's launch()."""
     executable = shutil.which("chromium")
     if executable is None:
         raise RuntimeError("chromium is not installed: `make chromium` (Debian's apt-get install chromium)")
-    return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+    extra = kwargs.pop("args", [])
+    return playwright.chromium.launch(
+        executable_path=executable, headless=True, args=CHROMIUM_ARGS + extra, **kwargs
+    )
 
 
 @dataclass

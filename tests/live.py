@@ -7,22 +7,15 @@ sys.path under pytest's default import mode.
 from __future__ import annotations
 
 import os
-import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.browser import chromium as launch_chromium
 from bench.common import free_port, gunicorn
 
 __all__ = ["ROOT", "free_port", "gunicorn_server", "launch_chromium"]
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 @contextmanager
@@ -36,14 +29,3 @@ def gunicorn_server(
     """
     with gunicorn(log_path or os.devnull, startup_seconds=startup_seconds, env=env, args=args) as served:
         yield served
-
-
-def launch_chromium(playwright, **kwargs):
-    """Debian's chromium, headless, with no background traffic (never a downloaded browser)."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        raise RuntimeError("chromium is not installed: `make test` installs it (apt-get install chromium)")
-    extra = kwargs.pop("args", [])
-    return playwright.chromium.launch(
-        executable_path=executable, headless=True, args=CHROMIUM_ARGS + extra, **kwargs
-    )
