@@ -187,6 +187,7 @@ def record(name: str, figures: list[Figure], quick: bool, out_dir: Path | None, 
     """
     if quick:
         out_dir = out_dir or scratch_dir("quick")
+        out_dir.mkdir(parents=True, exist_ok=True)  # a single bench run with a new --out-dir
         results_path, doc = out_dir / "results.json", out_dir / "performance.md"
         if not doc.exists() and DOC.exists():
             doc.write_text(DOC.read_text(encoding="utf-8"), encoding="utf-8")
