@@ -7,7 +7,8 @@ from datetime import date
 from flask import Flask
 from markupsafe import Markup
 
-from calculator.features import BY_NAME, RESECTION, describe
+from calculator.explain import describe, pct
+from calculator.features import BY_NAME, RESECTION
 from calculator.forms import form_value
 from calculator.model_card.use import INTENDED_USE, NOT_FOR
 from calculator.note import note_text
@@ -15,10 +16,6 @@ from calculator.note import note_text
 
 def pct_num(p: float) -> str:
     return str(round(100 * p))
-
-
-def pct(p: float) -> str:
-    return f"{pct_num(p)}%"
 
 
 def resection_label(option: str) -> str:

@@ -8,7 +8,7 @@ p = 0.834; Gazzeri 2021; Wilson 2012).
 
 from __future__ import annotations
 
-from calculator.features import BY_NAME, MCCORMICK, REFERENCE_PATIENT, RESECTION
+from calculator.features import BY_NAME, FEATURE_NAMES, MCCORMICK, REFERENCE_PATIENT, RESECTION
 from calculator.predict import Estimate
 
 # Display thresholds (product choices, not literature figures): a value seen in fewer than
@@ -44,6 +44,11 @@ def phrase(name: str, value) -> str:
         return f"McCormick grade {MCCORMICK.choice(value).label}"
     label = BY_NAME[name].choice(value).label
     return f"an {label.lower()} lesion" if name == "compartment" else label.lower()
+
+
+def describe(inputs: dict) -> str:
+    """A patient's five inputs in the same words as the explanation, e.g. for the result line."""
+    return ", ".join(phrase(name, inputs[name]) for name in FEATURE_NAMES)
 
 
 def contrast(name: str, value) -> str:

@@ -136,15 +136,3 @@ REFERENCE_PATIENT = {
 STUDY_COLUMN = "study_id"
 OUTCOME_COLUMNS = ("survival_days", "died")
 COHORT_COLUMNS: tuple[str, ...] = (STUDY_COLUMN, *FEATURE_NAMES, *OUTCOME_COLUMNS)
-
-
-def describe(inputs: dict) -> str:
-    """One line naming a patient's inputs in clinical words, e.g. for a note or a warning."""
-    parts = [
-        f"KPS {inputs['kps']}",
-        "other metastases" if inputs["other_metastases"] else "no other metastases",
-        f"McCormick {MCCORMICK.choice(inputs['mccormick_grade']).label}",
-        RESECTION.choice(inputs["resection"]).label.lower(),
-        COMPARTMENT.choice(inputs["compartment"]).label.lower(),
-    ]
-    return ", ".join(parts)

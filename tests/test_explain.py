@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from calculator.explain import coverage_warnings, explain
+from calculator.explain import coverage_warnings, describe, explain
 from calculator.features import REFERENCE_PATIENT
 from calculator.predict import estimate
 
@@ -72,3 +72,17 @@ def test_absent_pair_is_named():
         "No patient in the cohort combined KPS 70 with subtotal resection: "
         "this combination is rare in the data."
     ]
+
+
+def test_describe_uses_the_explanations_words():
+    inputs = {
+        "kps": 50,
+        "other_metastases": True,
+        "mccormick_grade": 4,
+        "resection": "subtotal",
+        "compartment": "intradural_extramedullary",
+    }
+    assert describe(inputs) == (
+        "KPS 50, other metastases, McCormick grade IV, subtotal resection, "
+        "an intradural extramedullary lesion"
+    )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 
-from calculator.features import BY_NAME, FEATURES, KPS, MCCORMICK, REFERENCE_PATIENT, describe
+from calculator.explain import describe
+from calculator.features import BY_NAME, FEATURES, KPS, MCCORMICK, REFERENCE_PATIENT
 from calculator.model_card.blocks import Formula, Paragraph, Section, bullets, coef, num, pct, table
 
 SYMBOL = {KPS.name: "KPS", MCCORMICK.name: "McCormick grade (I = 1 ... V = 5)"}
