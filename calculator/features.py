@@ -115,6 +115,26 @@ COMPARTMENT = Feature(
     ),
 )
 
+# ECOG performance status instead of KPS: one published correspondence, used everywhere ECOG is
+# accepted (the calculator's input, an EHR launch, a registry's `ecog` column). The conventional
+# side-by-side table of the two scales (ECOG-ACRIN; ECOG scale: Oken MM et al., Am J Clin Oncol
+# 1982;5:649-655; Karnofsky & Burchenal 1949) pairs each ECOG grade with two KPS steps. It is a
+# band, not a point: the largest paired study (Prasad et al., World J Clin Oncol 2018;9:140-147,
+# 5844 paired assessments) found the two scales agree only approximately, so an ECOG grade is used
+# as its whole band of KPS values, never as one KPS.
+ECOG_KPS_BAND: dict[int, tuple[int, ...]] = {0: (100, 90), 1: (80, 70), 2: (60, 50), 3: (40, 30), 4: (20, 10)}
+ECOG_SOURCE = (
+    "ECOG-ACRIN side-by-side table of the ECOG (Oken et al., Am J Clin Oncol 1982;5:649-655) and "
+    "Karnofsky scales: ECOG 0 = KPS 100-90, 1 = 80-70, 2 = 60-50, 3 = 40-30, 4 = 20-10"
+)
+ECOG_DESCRIPTIONS = {
+    0: "Fully active, able to carry on all pre-disease performance without restriction",
+    1: "Restricted in physically strenuous activity but ambulatory; light or sedentary work",
+    2: "Ambulatory and capable of all self-care but unable to work; up more than 50% of waking hours",
+    3: "Capable of only limited self-care; in bed or chair more than 50% of waking hours",
+    4: "Completely disabled; no self-care; totally confined to bed or chair",
+}
+
 FEATURES: tuple[Feature, ...] = (KPS, OTHER_METASTASES, MCCORMICK, RESECTION, COMPARTMENT)
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
