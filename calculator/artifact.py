@@ -19,7 +19,7 @@ import numpy as np
 import sklearn
 from sklearn.exceptions import InconsistentVersionWarning
 
-from calculator.predict import Model
+from calculator.predict import DESIGN, GRID_INDEX, Model
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models"
@@ -110,8 +110,28 @@ def load_model(model_dir: Path = DEFAULT_MODEL_DIR) -> Model:
             raise ModelLoadError(
                 f"Model artifact {path} was pickled by another scikit-learn version ({w}): {REBUILD}."
             ) from None
-    if not isinstance(content, dict) or set(content) != {"pipeline", "bootstrap"}:
+    try:
+        return Model(**_arrays(content), manifest=manifest)
+    except (TypeError, ValueError, KeyError):
         raise ModelLoadError(
-            f"Model artifact {path} does not hold a pipeline and its bootstrap coefficients: {REBUILD}."
-        )
-    return Model(pipeline=content["pipeline"], bootstrap=np.asarray(content["bootstrap"]), manifest=manifest)
+            f"Model artifact {path} does not hold pooled coefficients, their draws and the support "
+            f"table of this calculator's design: {REBUILD}."
+        ) from None
+
+
+def _arrays(content) -> dict[str, np.ndarray]:
+    """The artifact's three arrays, checked for the shapes the design needs. Raises ValueError."""
+    if not isinstance(content, dict) or set(content) != {"coefficients", "draws", "support"}:
+        raise ValueError("unexpected content")
+    width = 1 + len(DESIGN)
+    arrays = {k: np.asarray(v, dtype=float) for k, v in content.items()}
+    if (
+        arrays["coefficients"].shape != (width,)
+        or arrays["draws"].ndim != 2
+        or arrays["draws"].shape[1] != width
+        or len(arrays["draws"]) < 2
+        or arrays["support"].shape != (len(GRID_INDEX),)
+        or not all(np.all(np.isfinite(a)) for a in arrays.values())
+    ):
+        raise ValueError("unexpected shapes")
+    return arrays

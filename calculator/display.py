@@ -9,9 +9,9 @@ from markupsafe import Markup
 
 from calculator.explain import describe, pct
 from calculator.features import BY_NAME, RESECTION
-from calculator.forms import form_value
+from calculator.forms import UNKNOWN, UNKNOWN_DESCRIPTION, form_value
 from calculator.model_card.use import INTENDED_USE, NOT_FOR
-from calculator.note import note_text
+from calculator.note import averaged_line, note_text
 
 
 def pct_num(p: float) -> str:
@@ -24,6 +24,8 @@ def resection_label(option: str) -> str:
 
 def describe_choice(name: str, form_text: str) -> str:
     """The standard definition beside a radio option, e.g. McCormick II's wording."""
+    if form_text == UNKNOWN:
+        return UNKNOWN_DESCRIPTION[name]
     return next(c.description for c in BY_NAME[name].choices if form_value(c.value) == form_text)
 
 
@@ -52,5 +54,6 @@ def init_app(app: Flask) -> None:
         describe_choice=describe_choice,
         interval_svg=interval_svg,
         note_text=note_text,
+        averaged_text=averaged_line,
         today=lambda: date.today().isoformat(),
     )

@@ -7,6 +7,8 @@ estimate for inputs they chose themselves. Dropping the token keeps the page coo
 must be inside an EHR iframe where third-party cookies are blocked.
 
 Nothing is preselected: a missing answer is an error next to the field, never a silent default.
+"Not known yet" is an explicit answer (staging pending, grade not recorded), never the default;
+the KPS list also offers ECOG instead of KPS (calculator.features.ECOG_KPS_BAND).
 """
 
 from __future__ import annotations
@@ -18,14 +20,30 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, StopValidation
 
 from calculator.features import (
-    BY_NAME,
     COMPARTMENT,
+    ECOG_DESCRIPTIONS,
+    ECOG_KPS_BAND,
     FEATURES,
     KPS,
     MCCORMICK,
     OTHER_METASTASES,
     RESECTION,
 )
+
+UNKNOWN = "unknown"  # form value of "not known yet"
+ECOG_PREFIX = "ecog-"  # form value of ECOG grade g: "ecog-g"
+OPTIONAL = (KPS.name, OTHER_METASTASES.name, MCCORMICK.name)  # may be "not known yet"
+UNKNOWN_LABEL = {
+    KPS.name: "Not known yet",
+    OTHER_METASTASES.name: "Not known yet",
+    MCCORMICK.name: "Not known yet",
+}
+UNKNOWN_DESCRIPTION = {
+    OTHER_METASTASES.name: "Staging pending: the estimate averages over both answers",
+    MCCORMICK.name: "The estimate averages over the grades of patients like this one",
+}
+KPS_GROUP = "Karnofsky performance status (KPS)"
+ECOG_GROUP = "ECOG instead of KPS (used as its KPS band)"
 
 MISSING = {
     KPS.name: "Choose the patient's KPS (10 to 100).",
@@ -35,9 +53,9 @@ MISSING = {
     COMPARTMENT.name: "Choose where the lesion lies.",
 }
 INVALID = {
-    KPS.name: "KPS must be one of 10, 20, ... 100.",
-    OTHER_METASTASES.name: "Answer yes or no.",
-    MCCORMICK.name: "The McCormick grade must be I, II, III, IV or V.",
+    KPS.name: "KPS must be one of 10, 20, ... 100 (or an ECOG grade, or not known yet).",
+    OTHER_METASTASES.name: "Answer yes, no or not known yet.",
+    MCCORMICK.name: "The McCormick grade must be I, II, III, IV or V (or not known yet).",
     RESECTION.name: "Choose biopsy, subtotal or gross total resection.",
     COMPARTMENT.name: "Choose intramedullary or intradural extramedullary.",
 }
@@ -50,13 +68,20 @@ def form_value(value) -> str:
     return str(value)
 
 
+def form_values(feature) -> tuple[str, ...]:
+    """Every value the field accepts, as form text."""
+    values = tuple(form_value(v) for v in feature.values)
+    if feature is KPS:
+        values += tuple(f"{ECOG_PREFIX}{g}" for g in ECOG_KPS_BAND)
+    return values + ((UNKNOWN,) if feature.name in OPTIONAL else ())
+
+
 def _coercer(feature):
-    by_text = {form_value(v): v for v in feature.values}
+    accepted = set(form_values(feature))
 
     def coerce(raw):  # never raises: an unknown value becomes None and fails validation below
-        if type(raw) is type(feature.values[0]) and raw in feature.values:  # True is not grade 1
-            return raw
-        return by_text.get(raw if isinstance(raw, str) else form_value(raw))
+        text = raw if isinstance(raw, str) else None
+        return text if text in accepted else None
 
     return coerce
 
@@ -65,7 +90,7 @@ class ChoiceMixin:
     """Replace WTForms' 'Not a valid choice' with a message a clinician understands."""
 
     def pre_validate(self, form):
-        if self.data is None or self.data not in BY_NAME[self.name].values:
+        if self.data is None:
             missing = not self.raw_data or not str(self.raw_data[0]).strip()
             raise StopValidation(MISSING[self.name] if missing else INVALID[self.name])
 
@@ -78,14 +103,35 @@ class ChoiceRadio(ChoiceMixin, RadioField):
     pass
 
 
+def _choices(feature) -> list[SelectChoice]:
+    if feature is not KPS:
+        choices = [SelectChoice(form_value(c.value), c.label) for c in feature.choices]
+        if feature.name in OPTIONAL:
+            choices.append(SelectChoice(UNKNOWN, UNKNOWN_LABEL[feature.name]))
+        return choices
+    # An explicit empty first option: no KPS is ever preselected. Then "not known yet", the KPS
+    # values, and ECOG grades as their KPS band.
+    return [
+        SelectChoice("", "Choose KPS"),
+        SelectChoice(UNKNOWN, UNKNOWN_LABEL[KPS.name]),
+        *(
+            SelectChoice(form_value(c.value), f"{c.label}: {c.description}", optgroup=KPS_GROUP)
+            for c in KPS.choices
+        ),
+        *(
+            SelectChoice(
+                f"{ECOG_PREFIX}{g}",
+                f"ECOG {g}: {ECOG_DESCRIPTIONS[g]} (as KPS {band[0]}-{band[-1]})",
+                optgroup=ECOG_GROUP,
+            )
+            for g, band in ECOG_KPS_BAND.items()
+        ),
+    ]
+
+
 def _field(feature):
     field = ChoiceSelect if feature is KPS else ChoiceRadio
-    choices = [
-        SelectChoice(form_value(c.value), f"{c.label}: {c.description}" if feature is KPS else c.label)
-        for c in feature.choices
-    ]
-    if feature is KPS:  # an explicit empty first option: no KPS is ever preselected
-        choices.insert(0, SelectChoice("", "Choose KPS"))
+    choices = _choices(feature)
     return field(
         feature.label,
         choices=choices,
@@ -113,5 +159,21 @@ class EstimateForm(FlaskForm):
     compartment = _field(COMPARTMENT)
 
     def inputs(self) -> dict:
-        """The validated inputs, typed as calculator.features declares them."""
-        return {feature.name: self[feature.name].data for feature in FEATURES}
+        """The validated inputs as calculator.validation returns them: typed as
+        calculator.features declares them, None for "not known yet", and `ecog`."""
+        return form_inputs({feature.name: self[feature.name].data for feature in FEATURES})
+
+
+def form_inputs(texts: dict[str, str]) -> dict:
+    """Validated form texts -> typed inputs (see EstimateForm.inputs)."""
+    inputs: dict = {"ecog": None}
+    for feature in FEATURES:
+        text = texts[feature.name]
+        by_text = {form_value(v): v for v in feature.values}
+        if text == UNKNOWN:
+            inputs[feature.name] = None
+        elif feature is KPS and text.startswith(ECOG_PREFIX):
+            inputs[feature.name], inputs["ecog"] = None, int(text[len(ECOG_PREFIX) :])
+        else:
+            inputs[feature.name] = by_text[text]
+    return inputs

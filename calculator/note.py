@@ -7,7 +7,7 @@ editors differ in what they keep.
 
 from __future__ import annotations
 
-from calculator.explain import interval_text, pct
+from calculator.explain import input_phrase, interval_text, pct
 from calculator.features import COMPARTMENT, MCCORMICK, RESECTION
 
 SYNTHETIC_CAVEAT = (
@@ -21,6 +21,31 @@ REGISTRY_CAVEAT = (
 )
 
 
+def estimate_line(result: dict) -> str:
+    if result["survival_90d"] is None:
+        return "Estimated 90-day survival: none (no patients like this one in the evidence; see warning)."
+    return (
+        f"Estimated 90-day survival: {pct(result['survival_90d'])} ({interval_text(result['interval_95'])})."
+    )
+
+
+def averaged_line(name: str, entry: dict) -> str:
+    """One line per input the estimate averaged over (not known yet, or KPS from ECOG)."""
+    what = {
+        "kps": "KPS",
+        "other_metastases": "other metastases",
+        "mccormick_grade": "McCormick grade",
+    }[name]
+    why = (
+        f"derived from ECOG (KPS {entry['kps_values'][0]}-{entry['kps_values'][-1]}, ECOG-ACRIN table)"
+        if entry["reason"] == "ecog"
+        else "not known yet"
+    )
+    span = entry["estimate_range"]
+    moved = f"; the estimate ranges from {pct(span[0])} to {pct(span[1])} over its values" if span else ""
+    return f"Averaged over {what} ({why}){moved}."
+
+
 def note_text(result: dict, computed_on: str) -> str:
     """The summary: inputs, estimate with interval, coverage warnings, caveat, model and date.
 
@@ -28,21 +53,24 @@ def note_text(result: dict, computed_on: str) -> str:
     `result` lacks a key that build_result always provides.
     """
     inputs = result["inputs"]
-    grade = MCCORMICK.choice(inputs["mccormick_grade"]).label
+    other = inputs["other_metastases"]
+    grade = inputs["mccormick_grade"]
     lines = [
         "Intradural spinal metastasis: estimated 90-day survival after surgery",
         "Inputs: "
         + "; ".join(
             [
-                f"KPS {inputs['kps']}",
-                f"other metastases: {'yes' if inputs['other_metastases'] else 'no'}",
-                f"modified McCormick grade (preoperative): {grade}",
+                input_phrase("kps", inputs),
+                "other metastases: " + ("not known yet" if other is None else "yes" if other else "no"),
+                "modified McCormick grade (preoperative): "
+                + ("not known yet" if grade is None else MCCORMICK.choice(grade).label),
                 f"planned resection: {RESECTION.choice(inputs['resection']).label.lower()}",
                 f"compartment: {COMPARTMENT.choice(inputs['compartment']).label.lower()}",
             ]
         )
         + ".",
-        f"Estimated 90-day survival: {pct(result['survival_90d'])} ({interval_text(result['interval_95'])}).",
+        estimate_line(result),
+        *(averaged_line(name, entry) for name, entry in result["averaged_over"].items()),
         *(f"Warning: {warning}" for warning in result["warnings"]),
         SYNTHETIC_CAVEAT if result["model"]["synthetic"] else REGISTRY_CAVEAT,
         f"Model {result['model']['version']}; estimate computed {computed_on}.",

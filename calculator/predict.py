@@ -1,18 +1,20 @@
 """Turn the five inputs into a 90-day survival estimate with its 95% interval.
 
-The one place where inputs become numbers: the web form, the JSON API, the training command
-(reference predictions in the manifest) and the validation report all call `estimate` or
-`predict_survival`, so none of them re-implements the model. Pure: no Flask, no I/O.
+The one place where complete inputs become numbers: the web form, the JSON API (through
+calculator.incomplete for partly known inputs), the training command (reference predictions in
+the manifest) and the validation report all call `estimate` or `predict_survival`, so none of
+them re-implements the model. Pure: no Flask, no I/O.
 
-The fitted pipeline predicts P(death within 90 days). Its 95% interval comes from bootstrap
-refits of the final logistic regression whose coefficients are stored in the artifact, evaluated
-on the same transformed row in one matrix product.
+The model is one formula: the log odds of death by day 90 are the pooled coefficients times the
+fixed design below (`DESIGN`, centred on the reference patient), the point estimate is
+1 - sigmoid of that. Its 95% interval is the 2.5th-97.5th percentile over the model's draws (one
+coefficient vector per draw; training.pooling explains what a draw holds). The artifact holds
+arrays, not a fitted scikit-learn object: a pool of fits is not one fit, and plain arrays are what
+the formula on the model card needs.
 
 The five inputs are categorical, so there are only 600 patients the calculator can be asked about.
-A `Model` runs all of them through `predict_survival` in one batch when it is built, and
-`estimate` reads its rows from that table: one call of the pipeline costs milliseconds (pandas
-and scikit-learn's checks, not arithmetic), the same at load as per request, so a request pays
-nothing for the model. Every number still comes from the fitted pipeline; nothing is re-derived.
+A `Model` evaluates all of them, point and per draw, when it is built; `estimate` reads its rows
+from that table.
 """
 
 from __future__ import annotations
@@ -23,33 +25,59 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from calculator.coverage import Coverage
 from calculator.features import BY_NAME, FEATURE_NAMES, REFERENCE_PATIENT, RESECTION
 
 INTERVAL_LEVEL = 0.95
 
+# The fixed design: one column per coefficient, centred on the reference patient (KPS 70, grade
+# II), so the intercept is the log odds of death of the reference patient after a biopsy of an
+# intramedullary lesion, and each coefficient is the change per unit named.
+DESIGN = (
+    "kps_per_10",  # (KPS - 70) / 10
+    "mccormick_grade",  # grade - 2
+    "other_metastases",  # 1 = yes
+    "resection_subtotal",  # vs biopsy
+    "resection_gross_total",  # vs biopsy
+    "compartment_intradural_extramedullary",  # vs intramedullary
+)
+KPS_CENTRE, KPS_UNIT = REFERENCE_PATIENT["kps"], 10
+GRADE_CENTRE = REFERENCE_PATIENT["mccormick_grade"]
 
-@dataclass(frozen=True)
-class Model:
-    """A loaded, verified model: see `calculator.artifact.load_model`."""
 
-    pipeline: object  # sklearn Pipeline: preprocessing + LogisticRegression, P(death by 90 d)
-    bootstrap: np.ndarray  # (B, 1 + n_coef): intercept then coefficients, per bootstrap refit
-    manifest: dict = field(repr=False)
-    # Every input combination's prediction, keyed by `grid_key`; built in __post_init__.
-    table: dict[tuple, Prediction] = field(init=False, repr=False, compare=False)
+def design_matrix(rows: list[dict]) -> np.ndarray:
+    """(len(rows), len(DESIGN)) design values, built by input name. KeyError on a missing input."""
+    return design_columns({name: [r[name] for r in rows] for name in FEATURE_NAMES})
 
-    def __post_init__(self):
-        rows = input_grid()
-        survival, interval = predict_survival(self, rows)
-        table = {
-            grid_key(row): Prediction(float(s), (float(lo), float(hi)))
-            for row, s, (lo, hi) in zip(rows, survival, interval)
-        }
-        object.__setattr__(self, "table", table)  # frozen: set once, here, never again
 
-    @property
-    def version(self) -> str:
-        return self.manifest["version"]
+def design_columns(columns) -> np.ndarray:
+    """The same from columns by name (a dict of sequences, or a DataFrame)."""
+    resection = np.asarray(columns["resection"], dtype=object)
+    return np.column_stack(
+        [
+            (np.asarray(columns["kps"], dtype=float) - KPS_CENTRE) / KPS_UNIT,
+            np.asarray(columns["mccormick_grade"], dtype=float) - GRADE_CENTRE,
+            np.asarray(columns["other_metastases"], dtype=bool).astype(float),
+            (resection == "subtotal").astype(float),
+            (resection == "gross_total").astype(float),
+            (np.asarray(columns["compartment"], dtype=object) == "intradural_extramedullary").astype(float),
+        ]
+    ).reshape(-1, len(DESIGN))
+
+
+def survival_from(coefficients: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """1 - sigmoid(intercept + X @ beta): for one coefficient vector (rows,), or for a matrix of
+    them, one per draw (draws, rows)."""
+    coefficients = np.asarray(coefficients, dtype=float)
+    logit = coefficients[..., :1] + coefficients[..., 1:] @ X.T
+    return 1.0 / (1.0 + np.exp(logit))
+
+
+def percentile_interval(samples: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The central INTERVAL_LEVEL percentile interval over draws (the one pooling rule for intervals)."""
+    tail = (1.0 - INTERVAL_LEVEL) / 2 * 100
+    low, high = np.percentile(samples, [tail, 100 - tail], axis=axis)
+    return low, high
 
 
 @dataclass(frozen=True)
@@ -59,14 +87,36 @@ class Prediction:
 
 
 @dataclass(frozen=True)
-class Estimate:
-    inputs: dict
-    survival_90d: float
-    interval_95: tuple[float, float]
-    by_resection: dict[str, Prediction]
-    reference: Prediction  # the reference patient having the same planned resection
-    # survival of the reference patient with only this one input changed to the patient's value
-    one_at_a_time: dict[str, float]
+class Model:
+    """A loaded, verified model: see `calculator.artifact.load_model`."""
+
+    coefficients: np.ndarray  # (1 + len(DESIGN),): pooled intercept and coefficients
+    draws: np.ndarray  # (D, 1 + len(DESIGN)): one coefficient vector per draw
+    support: np.ndarray  # (600,): patients per input combination in the cohort behind the model
+    manifest: dict = field(repr=False)
+    # Every input combination's prediction keyed by `grid_key`, and its survival in every draw
+    # (D, 600) for averaging over unknown inputs; built in __post_init__.
+    table: dict[tuple, Prediction] = field(init=False, repr=False, compare=False)
+    grid_draws: np.ndarray = field(init=False, repr=False, compare=False)
+    coverage: Coverage = field(init=False, repr=False, compare=False)  # what the support covers
+
+    def __post_init__(self):
+        rows = input_grid()
+        X = design_matrix(rows)
+        point = survival_from(self.coefficients, X)
+        per_draw = survival_from(self.draws, X)
+        low, high = percentile_interval(per_draw)
+        table = {
+            grid_key(row): Prediction(float(s), (float(lo), float(hi)))
+            for row, s, lo, hi in zip(rows, point, low, high)
+        }
+        object.__setattr__(self, "table", table)  # frozen: set once, here, never again
+        object.__setattr__(self, "grid_draws", per_draw)
+        object.__setattr__(self, "coverage", Coverage(np.asarray(self.support, dtype=float)))
+
+    @property
+    def version(self) -> str:
+        return self.manifest["version"]
 
 
 def input_grid() -> list[dict]:
@@ -79,8 +129,11 @@ def grid_key(row: dict) -> tuple:
     return tuple(row[name] for name in FEATURE_NAMES)
 
 
+GRID_INDEX = {grid_key(row): i for i, row in enumerate(input_grid())}
+
+
 def to_frame(rows: list[dict]) -> pd.DataFrame:
-    """The model's input frame, built by column name, in the declared order.
+    """The five inputs as a named frame, in the declared order (training's model frame).
 
     Raises KeyError when a row lacks one of the five inputs.
     """
@@ -97,23 +150,29 @@ def to_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def predict_survival(model: Model, rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-    """90-day survival for each row, and its (len(rows), 2) percentile interval."""
-    transformed = model.pipeline[:-1].transform(to_frame(rows))
-    death = model.pipeline[-1].predict_proba(transformed)[:, 1]
-    logits = model.bootstrap[:, :1] + model.bootstrap[:, 1:] @ np.asarray(transformed).T
-    boot_survival = 1.0 / (1.0 + np.exp(logits))  # (B, rows): 1 - sigmoid(logit)
-    tail = (1.0 - INTERVAL_LEVEL) / 2 * 100
-    low, high = np.percentile(boot_survival, [tail, 100 - tail], axis=0)
-    return 1.0 - death, np.column_stack([low, high])
+    """90-day survival for each complete row, and its (len(rows), 2) percentile interval."""
+    X = design_matrix(rows)
+    low, high = percentile_interval(survival_from(model.draws, X))
+    return survival_from(model.coefficients, X), np.column_stack([low, high])
+
+
+@dataclass(frozen=True)
+class Estimate:
+    inputs: dict
+    survival_90d: float
+    interval_95: tuple[float, float]
+    by_resection: dict[str, Prediction]
+    reference: Prediction  # the reference patient having the same planned resection
+    # survival of the reference patient with only this one input changed to the patient's value
+    one_at_a_time: dict[str, float]
 
 
 def estimate(model: Model, inputs: dict) -> Estimate:
-    """The full estimate for one patient, read from the model's table of every input combination.
+    """The full estimate for one patient with all five inputs known, read from the model's table.
 
     Rows: the patient under each resection option; the reference patient with the patient's
     planned resection; and the reference patient with one input at a time set to the patient's.
-    `inputs` must already be validated (see `calculator.validation`): a value outside the declared
-    ones raises KeyError, never an extrapolated estimate.
+    A value outside the declared ones raises KeyError, never an extrapolated estimate.
     """
     options = RESECTION.values
     reference = {**REFERENCE_PATIENT, "resection": inputs["resection"]}
@@ -126,7 +185,7 @@ def estimate(model: Model, inputs: dict) -> Estimate:
     by_resection = dict(zip(options, preds[: len(options)]))
     own = by_resection[inputs["resection"]]
     return Estimate(
-        inputs=dict(inputs),
+        inputs={name: inputs[name] for name in FEATURE_NAMES},
         survival_90d=own.survival_90d,
         interval_95=own.interval_95,
         by_resection=by_resection,

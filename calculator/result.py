@@ -2,26 +2,71 @@
 
 from __future__ import annotations
 
-from calculator.explain import coverage_warnings, explain
-from calculator.predict import Model, estimate
+from calculator.explain import coverage_warnings, explain, gap_sentence
+from calculator.features import ECOG_KPS_BAND, FEATURE_NAMES, REFERENCE_PATIENT, RESECTION
+from calculator.incomplete import Answer, answer
+from calculator.predict import Model, grid_key
 
 
 def build_result(model: Model, inputs: dict) -> dict:
-    """The API's response body; the page renders the same dict. `inputs` must be validated."""
-    est = estimate(model, inputs)
+    """The API's response body; the page renders the same dict. `inputs` must be validated
+    (calculator.validation): every input, with None for one not known yet, and `ecog`."""
+    inputs = {**{n: inputs.get(n) for n in FEATURE_NAMES}, "ecog": inputs.get("ecog")}
+    by_resection = {option: answer(model, {**inputs, "resection": option}) for option in RESECTION.values}
+    own = by_resection[inputs["resection"]]
+    reference_row = {**REFERENCE_PATIENT, "resection": inputs["resection"]}
+    reference = model.table[grid_key(reference_row)].survival_90d
+    one_at_a_time = {
+        name: model.table[grid_key({**reference_row, name: inputs[name]})].survival_90d
+        for name in REFERENCE_PATIENT
+        if inputs[name] is not None and inputs[name] != reference_row[name]
+    }
+    if own.survival_90d is None:  # nothing to explain: no contribution of an extrapolated value
+        one_at_a_time = {}
+    known = {n: inputs[n] for n in FEATURE_NAMES if inputs[n] is not None}
+    warnings = [gap_sentence(g, model.coverage) for g in own.gaps]
+    warnings += coverage_warnings(known, model.coverage)
     return {
-        "inputs": est.inputs,
-        "survival_90d": est.survival_90d,
-        "interval_95": list(est.interval_95),
+        "inputs": inputs,
+        "survival_90d": own.survival_90d,
+        "interval_95": _interval(own),
         "by_resection": {
-            option: {"survival_90d": p.survival_90d, "interval_95": list(p.interval_95)}
-            for option, p in est.by_resection.items()
+            option: {"survival_90d": a.survival_90d, "interval_95": _interval(a)}
+            for option, a in by_resection.items()
         },
-        "explanation": explain(est),
-        "warnings": coverage_warnings(inputs, model.manifest["support"]),
+        "averaged_over": _averaged(inputs, own),
+        "explanation": explain(
+            inputs,
+            None if own.survival_90d is None else reference,
+            one_at_a_time,
+            own.ranges,
+            {o: a.survival_90d for o, a in by_resection.items()},
+        ),
+        "warnings": warnings,
         "model": {
             "version": model.version,
             "sha256": model.manifest["sha256"],
             "synthetic": bool(model.manifest["synthetic"]),
         },
     }
+
+
+def _interval(a: Answer) -> list[float] | None:
+    return None if a.interval_95 is None else list(a.interval_95)
+
+
+def _averaged(inputs: dict, own: Answer) -> dict:
+    """Each input the estimate averages over: why (not known, or KPS from ECOG), its possible
+    values, and the range of the estimate over them."""
+    out = {}
+    for name in ("kps", "other_metastases", "mccormick_grade"):
+        if inputs[name] is not None:
+            continue
+        from_ecog = name == "kps" and inputs["ecog"] is not None
+        entry = {"reason": "ecog" if from_ecog else "not_known"}
+        if from_ecog:
+            entry["kps_values"] = list(ECOG_KPS_BAND[inputs["ecog"]])
+        low_high = own.ranges.get(name)
+        entry["estimate_range"] = None if low_high is None else list(low_high)
+        out[name] = entry
+    return out

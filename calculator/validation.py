@@ -1,22 +1,29 @@
 """Strict validation of API input, from the same declarations as the form (calculator.features).
 
-The API takes exactly the five inputs with exact JSON types: numbers must be whole JSON numbers
-(not strings like "70", not booleans, not 70.5), other_metastases a JSON boolean, categories one
-of the declared strings. Anything else is named in `errors` as field -> message. Pure: no Flask.
+The API takes the five inputs with exact JSON types: numbers must be whole JSON numbers (not
+strings like "70", not booleans, not 70.5), other_metastases a JSON boolean, categories one of the
+declared strings. KPS, other_metastases and mccormick_grade may be JSON null: not known yet (every
+key is still required, so a forgotten field is never read as "not known"). ECOG may be given
+instead of KPS: exactly one of `kps` and `ecog`. Anything else is named in `errors` as
+field -> message. Pure: no Flask.
 """
 
 from __future__ import annotations
 
 import json
 
-from calculator.features import BY_NAME, FEATURE_NAMES, FEATURES
+from calculator.features import BY_NAME, ECOG_KPS_BAND, FEATURE_NAMES
+
+ECOG = "ecog"
 
 BODY = "_body"  # the errors key for a problem with the body as a whole
 
 EXPECTED = {
-    "kps": "a whole number from 10 to 100 in steps of 10 (Karnofsky performance status)",
-    "other_metastases": "true or false (metastases beyond the operated lesion)",
-    "mccormick_grade": "a whole number from 1 to 5 (modified McCormick grade I-V)",
+    "kps": "a whole number from 10 to 100 in steps of 10 (Karnofsky performance status), or null if "
+    "not known yet; or give ecog instead",
+    "ecog": "a whole number from 0 to 4 (ECOG performance status), instead of kps",
+    "other_metastases": "true or false (metastases beyond the operated lesion), or null if not known yet",
+    "mccormick_grade": "a whole number from 1 to 5 (modified McCormick grade I-V), or null if not known yet",
     "resection": "one of " + ", ".join(f'"{v}"' for v in BY_NAME["resection"].values),
     "compartment": "one of " + ", ".join(f'"{v}"' for v in BY_NAME["compartment"].values),
 }
@@ -52,7 +59,15 @@ def parse_json(body: bytes) -> tuple[object, dict[str, str]]:
         return None, {BODY: f"the body is not valid JSON ({e})"}
 
 
+NULLABLE = ("kps", "other_metastases", "mccormick_grade")  # null: not known yet
+FIELDS = (*FEATURE_NAMES, ECOG)
+
+
 def _valid(name: str, value) -> bool:
+    if value is None:
+        return name in NULLABLE
+    if name == ECOG:
+        return type(value) is int and value in ECOG_KPS_BAND
     feature = BY_NAME[name]
     if name == "other_metastases":
         return isinstance(value, bool)
@@ -62,18 +77,27 @@ def _valid(name: str, value) -> bool:
 
 
 def validate_inputs(payload: object) -> tuple[dict, dict[str, str]]:
-    """(inputs, {}) when valid, else ({}, errors) naming every bad, missing or unknown field."""
+    """(inputs, {}) when valid, else ({}, errors) naming every bad, missing or unknown field.
+
+    Valid inputs hold every name of FIELDS: `ecog` is None unless given, and then `kps` is None."""
     if not isinstance(payload, dict):
         return {}, {BODY: "expected a JSON object with the fields " + ", ".join(FEATURE_NAMES)}
     errors = {}
     for key in payload:
-        if key not in BY_NAME:
-            errors[str(key)[:64]] = "unknown field; expected only " + ", ".join(FEATURE_NAMES)
-    for feature in FEATURES:
-        if feature.name not in payload:
-            errors[feature.name] = f"required: {EXPECTED[feature.name]}"
-        elif not _valid(feature.name, payload[feature.name]):
-            errors[feature.name] = f"expected {EXPECTED[feature.name]}"
+        if key not in FIELDS:
+            errors[str(key)[:64]] = "unknown field; expected only " + ", ".join(FIELDS)
+    if "kps" in payload and ECOG in payload:
+        errors[ECOG] = "give either kps or ecog, not both"
+    for name in FIELDS:
+        if name == ECOG and ECOG not in payload:
+            continue
+        if name == "kps" and name not in payload and ECOG in payload:
+            continue
+        if name not in payload:
+            errors[name] = f"required: {EXPECTED[name]}"
+        elif not _valid(name, payload[name]):
+            errors[name] = f"expected {EXPECTED[name]}"
     if errors:
         return {}, errors
-    return {name: payload[name] for name in FEATURE_NAMES}, {}
+    inputs = {name: payload.get(name) for name in FIELDS}
+    return inputs, {}

@@ -6,11 +6,13 @@ files, or taken from `assumptions.json` where it is named an assumption with its
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import json
 import math
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 EVIDENCE_DIR = Path(__file__).resolve().parent / "evidence"
@@ -31,18 +33,27 @@ class Parameter:
     evidence: str = ""  # "file: row" when read from the evidence files
 
 
-def read_rows(name: str) -> list[dict]:
+@cache
+def read_rows(name: str) -> tuple[dict, ...]:
+    """The rows of one evidence file, read once per process (the default fit reads them for each
+    of its draws). Shared: callers must not modify the rows."""
     with open(EVIDENCE_DIR / name, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+        return tuple(csv.DictReader(f))
 
 
 def find_row(name: str, **match) -> dict:
-    rows = [r for r in read_rows(name) if all(r.get(k) == v for k, v in match.items())]
+    return _find_row(name, tuple(sorted(match.items())))
+
+
+@cache
+def _find_row(name: str, match: tuple) -> dict:
+    rows = [r for r in read_rows(name) if all(r.get(k) == v for k, v in match)]
     if len(rows) != 1:
-        raise EvidenceError(f"{name}: {len(rows)} rows match {match}, expected exactly 1")
+        raise EvidenceError(f"{name}: {len(rows)} rows match {dict(match)}, expected exactly 1")
     return rows[0]
 
 
+@cache
 def series_value(study_id: str, figure: str) -> float:
     """A numeric figure of one series (series.csv)."""
     return float(find_row("series.csv", study_id=study_id, figure=figure)["value"])
@@ -57,6 +68,7 @@ class Series:
     doi_or_pmid: str
 
 
+@cache
 def series_info(study_id: str) -> Series:
     """Size, compartment and citation of one series, from the first row that names it."""
     rows = [r for r in read_rows("series.csv") if r["study_id"] == study_id]
@@ -77,6 +89,12 @@ def _evidence_value(ref: dict) -> tuple[float, str, str]:
 
 
 def load_assumptions() -> dict:
+    """A fresh copy of assumptions.json (callers may modify it)."""
+    return copy.deepcopy(_assumptions())
+
+
+@cache
+def _assumptions() -> dict:
     with open(ASSUMPTIONS, encoding="utf-8") as f:
         return json.load(f)
 
@@ -111,10 +129,16 @@ def evidence_sha256() -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-def survival_target_days(study: dict, days_per_month: float) -> float:
-    """The survival figure a series is scaled to, in days: its own, or borrowed (see the study's
-    `survival` entry in assumptions.json)."""
+def borrows_survival(study: dict) -> bool:
+    return "figure" not in study["survival"]
+
+
+def survival_target_days(study: dict, params: dict[str, Parameter]) -> float:
+    """The survival figure a series is scaled to, in days: its own (published: data, never drawn),
+    or borrowed (see the study's `survival` entry in assumptions.json) times the parameter
+    `borrowed_survival_factor`, which carries the doubt about borrowing."""
     spec = study["survival"]
+    factor = 1.0
     if "figure" in spec:
         value = series_value(study["study_id"], spec["figure"])
     elif "borrow" in spec:
@@ -123,4 +147,7 @@ def survival_target_days(study: dict, days_per_month: float) -> float:
         refs = spec["borrow_weighted"]
         ns = [series_info(r["study_id"]).n for r in refs]
         value = sum(n * series_value(r["study_id"], r["figure"]) for n, r in zip(ns, refs)) / sum(ns)
-    return value * (days_per_month if spec["unit"] == "months" else 1)
+    if borrows_survival(study):
+        factor = params["borrowed_survival_factor"].value
+    days_per_month = params["days_per_month"].value
+    return value * factor * (days_per_month if spec["unit"] == "months" else 1)

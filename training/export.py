@@ -6,7 +6,6 @@ when everything has been computed, so a failed run leaves the previous model unt
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import platform
@@ -20,11 +19,12 @@ import pandas as pd
 import sklearn
 
 from calculator.artifact import MANIFEST, Model, sha256_of
-from calculator.features import FEATURES, HORIZON_DAYS
+from calculator.features import HORIZON_DAYS
 from calculator.predict import predict_survival
+from training.pooling import Pooled
 
 ARTIFACT = "model.joblib"
-MODEL_RELEASE = "1"  # bump when the model's form (predictors, outcome, method) changes
+MODEL_RELEASE = "2"  # bump when the model's form (predictors, outcome, method) changes; 2: pooled
 
 # Input profiles spanning the range, recorded with their predictions in every manifest; the
 # shipped artifact must reproduce them (tests/test_artifact.py). Includes KPS 20 and 10, which lie
@@ -60,47 +60,48 @@ def versions() -> dict[str, str]:
     }
 
 
-def coefficients(pipeline) -> dict:
-    """The classifier's coefficients, on the scaled features and in raw units (by hand)."""
-    names = list(pipeline[:-1].get_feature_names_out())
-    clf = pipeline[-1]
-    scaler = pipeline.named_steps["preprocess"].named_transformers_["scaled"]
-    raw = dict(zip(names, clf.coef_[0].tolist()))
-    intercept = float(clf.intercept_[0])
-    for name, mean, scale in zip(scaler.feature_names_in_, scaler.mean_, scaler.scale_):
-        raw[name] = raw[name] / scale
-        intercept -= raw[name] * mean
+def coefficients(pooled: Pooled) -> dict:
+    """The formula: pooled intercept and coefficients on the fixed design, each with its 95%
+    interval over the draws. Every point estimate is 1 - sigmoid(intercept + sum of coefficient x
+    design value)."""
     return {
         "outcome": f"log odds of death within {HORIZON_DAYS} days",
-        "transformed": {"intercept": float(clf.intercept_[0]), **dict(zip(names, clf.coef_[0].tolist()))},
-        "transformed_features": names,
-        "scaling": {
-            n: {"mean": float(m), "sd": float(s)}
-            for n, m, s in zip(scaler.feature_names_in_, scaler.mean_, scaler.scale_)
+        "design": {
+            "intercept": "the reference patient (KPS 70, no other metastases, McCormick grade II, "
+            "intramedullary) after a biopsy",
+            "kps_per_10": "(KPS - 70) / 10",
+            "mccormick_grade": "grade - 2 (grade I = 1 ... V = 5)",
+            "other_metastases": "1 if other metastases, else 0",
+            "resection_subtotal": "1 if subtotal resection, else 0 (vs biopsy)",
+            "resection_gross_total": "1 if gross total resection, else 0 (vs biopsy)",
+            "compartment_intradural_extramedullary": "1 if intradural extramedullary, else 0 "
+            "(vs intramedullary)",
         },
-        "raw_units": {"intercept": intercept, **raw},
+        "pooled": pooled.coefficient_table(),
     }
 
 
-def support(cohort: pd.DataFrame) -> dict:
-    """How many cohort patients had each input value and each pair of values (coverage warnings)."""
+def pooled_method(draws: int) -> dict:
+    return {
+        "method": "IPCW-weighted logistic regression for death within 90 days, L2 penalty (C chosen by "
+        "repeated stratified 5-fold CV averaged over 20 reconstructions), fitted to each of "
+        f"{draws} reconstructions of the published series and pooled",
+        "pooling": f"{draws} draws; each draws every assumption from its distribution and a fresh random "
+        "stream, reconstructs the cohort and fits it as it is (point) and on a bootstrap resample "
+        "(sampled); coefficients = mean of the point fits (Rubin's rule)",
+        "interval": "2.5th-97.5th percentile over the draws of the prediction of each sampled fit: "
+        "sampling and structural (assumption and reconstruction) uncertainty together",
+    }
 
-    def key(v):
-        return str(v).lower() if isinstance(v, (bool, np.bool_)) else str(v)
 
-    marginal = {f.name: {key(v): int((cohort[f.name] == v).sum()) for v in f.values} for f in FEATURES}
-    pairs = []
-    for a, b in itertools.combinations(FEATURES, 2):
-        counts = cohort.groupby([a.name, b.name]).size()
-        pairs.append(
-            {
-                "features": [a.name, b.name],
-                "counts": [
-                    [key(va), key(vb), int(counts.get((va, vb), 0))] for va in a.values for vb in b.values
-                ],
-            }
-        )
-    return {"n": int(len(cohort)), "marginal": marginal, "pairs": pairs}
+def registry_method(resamples: int) -> dict:
+    return {
+        "method": "IPCW-weighted logistic regression for death within 90 days, L2 penalty, C chosen by "
+        "repeated stratified 5-fold CV",
+        "pooling": "one cohort: coefficients = the fit on it",
+        "interval": f"percentile bootstrap: 2.5th-97.5th percentile of the predictions of {resamples} "
+        "refits on bootstrap resamples",
+    }
 
 
 def reference_predictions(model: Model) -> list[dict]:
@@ -112,7 +113,11 @@ def reference_predictions(model: Model) -> list[dict]:
 
 
 def write_model_dir(
-    out_dir: Path, pipeline, bootstrap: np.ndarray, manifest: dict, extra_files: dict[str, Path] | None = None
+    out_dir: Path,
+    pooled: Pooled,
+    support: np.ndarray,
+    manifest: dict,
+    extra_files: dict[str, Path] | None = None,
 ) -> dict:
     """Dump the artifact, complete the manifest (hash, version, reference predictions, the list of
     files it owns) and move everything into out_dir. Returns the manifest.
@@ -126,7 +131,12 @@ def write_model_dir(
     previous = _owned_files(out_dir)
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=".fit-") as tmp:
         tmp = Path(tmp)
-        joblib.dump({"pipeline": pipeline, "bootstrap": bootstrap}, tmp / ARTIFACT, compress=3)
+        content = {
+            "coefficients": pooled.coefficients,
+            "draws": pooled.draws,
+            "support": np.asarray(support, float),
+        }
+        joblib.dump(content, tmp / ARTIFACT, compress=3)
         sha = sha256_of(tmp / ARTIFACT)
         manifest = {
             "version": f"{MODEL_RELEASE}+{sha[:12]}",
@@ -137,7 +147,7 @@ def write_model_dir(
             "horizon_days": HORIZON_DAYS,
             "files": sorted([ARTIFACT, MANIFEST, *(extra_files or {})]),
         }
-        model = Model(pipeline=pipeline, bootstrap=bootstrap, manifest=manifest)
+        model = Model(**content, manifest=manifest)
         manifest["reference_predictions"] = reference_predictions(model)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         for name, source in (extra_files or {}).items():

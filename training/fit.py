@@ -82,7 +82,14 @@ def build_pipeline(C: float) -> Pipeline:
         ],
         verbose_feature_names_out=False,
     )
-    return Pipeline([("preprocess", preprocess), ("classifier", LogisticRegression(C=C, max_iter=1000))])
+    return Pipeline([("preprocess", preprocess), ("classifier", classifier(C))])
+
+
+def classifier(C: float) -> LogisticRegression:
+    """The penalised logistic regression. Newton-Cholesky: exact to machine precision in 3-5 steps
+    on these few columns, and 7x faster than lbfgs, which matters because the default fit makes
+    thousands of fits (training.pooled)."""
+    return LogisticRegression(C=C, solver="newton-cholesky", max_iter=100)
 
 
 def fit_procedure(X, y, w, seed: int, C: float | None = None) -> Fitted:
@@ -118,8 +125,8 @@ def cross_validated_log_loss(X, y, w, seed: int) -> dict[float, float]:
         X_train = preprocess.fit_transform(X.iloc[train])
         X_test = preprocess.transform(X.iloc[test])
         for c in C_GRID:
-            classifier = build_pipeline(c)[-1].fit(X_train, y[train], sample_weight=w[train])
-            p = classifier.predict_proba(X_test)[:, 1]
+            clf = classifier(c).fit(X_train, y[train], sample_weight=w[train])
+            p = clf.predict_proba(X_test)[:, 1]
             losses[c].append(weighted_log_loss(y[test], p, w[test]))
     return {c: float(np.mean(v)) for c, v in losses.items()}
 
@@ -149,6 +156,6 @@ def bootstrap_coefficients(
         idx = rng.integers(0, len(y), len(y))
         while len(np.unique(y[idx])) < 2:  # a resample needs both outcomes
             idx = rng.integers(0, len(y), len(y))
-        clf = LogisticRegression(C=fitted.C, max_iter=1000).fit(Xt[idx], y[idx], sample_weight=w[idx])
+        clf = classifier(fitted.C).fit(Xt[idx], y[idx], sample_weight=w[idx])
         rows.append(np.concatenate([clf.intercept_, clf.coef_[0]]))
     return np.array(rows)

@@ -120,11 +120,13 @@ def wilson_interval(proportion: float, n: float, z: float = Z_95) -> tuple[float
     return float(max(0.0, centre - half)), float(min(1.0, centre + half))
 
 
-def calibration_groups(y, p, w=None, groups: int = 5) -> list[dict]:
+def calibration_groups(y, p, w=None, groups: int = 5, replicates: int = 1) -> list[dict]:
     """Observed vs mean predicted proportion in `groups` equal-sized groups of ascending p.
 
     Rows with weight 0 (status unknown) are left out. Each group: n, predicted (weighted mean p),
     observed (weighted proportion of y = 1), and its 95% Wilson interval on Kish's effective n.
+    `replicates`: the rows are that many stacked reconstructions of one cohort (training.pooled),
+    so each group's n and effective n are divided by it: stacking copies adds no information.
     Tied predictions may fall into neighbouring groups so that the groups stay equal-sized.
     Raises ValueError when fewer rows than groups have a known status.
     """
@@ -137,10 +139,10 @@ def calibration_groups(y, p, w=None, groups: int = 5) -> list[dict]:
     rows = []
     for idx in np.array_split(np.argsort(p, kind="stable"), groups):
         observed = float(np.average(y[idx], weights=w[idx]))
-        low, high = wilson_interval(observed, effective_n(w[idx]))
+        low, high = wilson_interval(observed, effective_n(w[idx]) / replicates)
         rows.append(
             {
-                "n": int(len(idx)),
+                "n": int(round(len(idx) / replicates)),
                 "predicted": float(np.average(p[idx], weights=w[idx])),
                 "observed": observed,
                 "ci_low": low,

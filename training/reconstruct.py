@@ -7,7 +7,11 @@ at the published fraction. Each patient's relative hazard comes from the borrowe
 resection is then given to the fittest patients (confounding by indication, no causal effect);
 exponential survival times are scaled so that the series' survival figure is met exactly.
 
-SYNTHETIC DATA: nothing here is a real patient. Deterministic for a given seed.
+The parameters come in already resolved (central values) or drawn from their uncertainty
+(training.uncertainty), and every random choice is made from the caller's Generator: the default
+fit reconstructs the cohort many times, once per draw, and pools the models (training.pooled).
+
+SYNTHETIC DATA: nothing here is a real patient. Deterministic for given parameters and stream.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ from training.evidence import (
     Parameter,
     find_row,
     load_assumptions,
-    pooled_log_hr,
     resolve_parameters,
     series_info,
     series_value,
@@ -41,13 +44,21 @@ class Effects:
     kps_per_10: float
     other_metastases: float
     per_mccormick_grade: float
+    intradural_extramedullary: float = 0.0  # vs intramedullary
+    gross_total_vs_biopsy: float = 0.0  # causal; subtotal is half-way on the log scale
 
-    def linear_predictor(self, kps, other_metastases, grade, kps_centre: float) -> np.ndarray:
+    def linear_predictor(self, kps, other_metastases, grade, compartment, kps_centre: float) -> np.ndarray:
+        """Prognosis before surgery: what the surgeons select on."""
         return (
             self.kps_per_10 * (np.asarray(kps) - kps_centre) / 10
             + self.other_metastases * np.asarray(other_metastases, dtype=float)
             + self.per_mccormick_grade * (np.asarray(grade) - 1)
+            + self.intradural_extramedullary * (np.asarray(compartment) == IESM)
         )
+
+    def resection_effect(self, resection) -> np.ndarray:
+        steps = {"biopsy": 0.0, "subtotal": 0.5, "gross_total": 1.0}
+        return self.gross_total_vs_biopsy * np.array([steps[r] for r in resection])
 
 
 @dataclass(frozen=True)
@@ -58,15 +69,28 @@ class Reconstruction:
     effects: Effects
 
 
+NEURO_ROWS = {
+    "hr_non_ambulatory_general": "non-ambulatory vs ambulatory (pooled)",
+    "hr_neuro_deficit_intradural": "pre-existing neurological deficit",
+}
+
+
 def effects_from(params: dict[str, Parameter]) -> Effects:
-    neuro, _ = pooled_log_hr(
-        find_row("effects.csv", predictor="neuro_status", contrast="non-ambulatory vs ambulatory (pooled)"),
-        find_row("effects.csv", predictor="neuro_status", contrast="pre-existing neurological deficit"),
-    )
+    """The data-generating log hazard ratios. The two neurological HRs (as resolved or drawn) are
+    pooled by inverse variance of their published CIs (training.evidence.pooled_log_hr's weights)."""
+    weights, logs = [], []
+    for name, contrast in NEURO_ROWS.items():
+        row = find_row("effects.csv", predictor="neuro_status", contrast=contrast)
+        se = (math.log(float(row["ci_high"])) - math.log(float(row["ci_low"]))) / (2 * 1.959964)
+        weights.append(1 / se**2)
+        logs.append(math.log(params[name].value))
+    neuro = sum(w * x for w, x in zip(weights, logs)) / sum(weights)
     return Effects(
         kps_per_10=math.log(params["hr_kps_per_10_points"].value),
         other_metastases=math.log(params["hr_other_metastases"].value),
         per_mccormick_grade=neuro / params["grades_between_ambulatory_groups"].value,
+        intradural_extramedullary=math.log(params["hr_intradural_extramedullary_vs_intramedullary"].value),
+        gross_total_vs_biopsy=math.log(params["hr_resection_adjusted"].value),
     )
 
 
@@ -175,7 +199,7 @@ def survival_times(study, eta, resection, rng, params) -> tuple[np.ndarray, np.n
         late = (HORIZON_DAYS**shape - np.log(u) / hazard) ** (1 / shape)
         days = np.where(died_by_90, early, late)
         return np.ceil(days).astype(int), np.ones(len(eta), dtype=int)
-    target = survival_target_days(study, params["days_per_month"].value)
+    target = survival_target_days(study, params)
     statistic = np.median if spec["kind"] == "median" else np.mean
     # Stated minimum death counts (Hoover: >= 3 deaths within 60 days) are conditioned on by
     # redrawing from the same seeded generator until they hold.
@@ -204,7 +228,7 @@ def _rate_for_deaths(relative: np.ndarray, deaths: int, shape: float) -> float:
     return math.exp((low + high) / 2)
 
 
-def reconstruct_series(study, rng, params, effects, pooled) -> tuple[pd.DataFrame, list[dict]]:
+def reconstruct_series(study, rng, params, effects, pooled) -> tuple[dict[str, np.ndarray], list[dict]]:
     """One series' synthetic patients, and the published figures they were built to reproduce."""
     sid = study["study_id"]
     info = series_info(sid)
@@ -230,7 +254,7 @@ def reconstruct_series(study, rng, params, effects, pooled) -> tuple[pd.DataFram
     n_other = round(params["other_metastases_fraction"].value * n)
     other = rng.permutation(np.arange(n) < n_other)
 
-    eta = effects.linear_predictor(kps, other, grade, kps_centre)
+    eta = effects.linear_predictor(kps, other, grade, compartment, kps_centre)
     counts, resection_figures = resection_counts(study, n, pooled, info.compartment)
     fitness = -eta + params["selection_noise"].value * np.std(eta) * rng.standard_normal(n)
     order = np.argsort(-fitness, kind="stable")  # fittest first: gross total, subtotal, biopsy
@@ -238,35 +262,37 @@ def reconstruct_series(study, rng, params, effects, pooled) -> tuple[pd.DataFram
     resection[order] = np.repeat(
         ["gross_total", "subtotal", "biopsy"], [counts["gross_total"], counts["subtotal"], counts["biopsy"]]
     )
+    eta = eta + effects.resection_effect(resection)
     days, died = survival_times(study, eta, resection, rng, params)
-    frame = pd.DataFrame(
-        {
-            "study_id": sid,
-            "kps": kps,
-            "other_metastases": other,
-            "mccormick_grade": grade,
-            "resection": resection.astype(str),
-            "compartment": compartment,
-            "survival_days": days,
-            "died": died,
-        },
-        columns=list(COHORT_COLUMNS),
-    )
-    return frame, figures + resection_figures
+    columns = {
+        "study_id": np.full(n, sid, dtype=object),
+        "kps": kps,
+        "other_metastases": other,
+        "mccormick_grade": grade,
+        "resection": resection.astype(str),
+        "compartment": compartment,
+        "survival_days": days,
+        "died": died,
+    }
+    return columns, figures + resection_figures
 
 
-def reconstruct(assumptions: dict | None = None) -> Reconstruction:
-    """The default cohort (SYNTHETIC) and its published-vs-reconstructed table."""
+def reconstruct(
+    rng: np.random.Generator, params: dict[str, Parameter] | None = None, assumptions: dict | None = None
+) -> Reconstruction:
+    """One SYNTHETIC cohort and its published-vs-reconstructed table, from `params` (default: the
+    central values) and the caller's random stream."""
     assumptions = assumptions or load_assumptions()
-    params = resolve_parameters(assumptions)
+    params = params or resolve_parameters(assumptions)
     effects = effects_from(params)
     pooled = pooled_splits(assumptions)
-    rng = np.random.default_rng(int(params["seed"].value))
     frames, figures = [], {}
     for study in assumptions["series"]:
         frame, figs = reconstruct_series(study, rng, params, effects, pooled)
         frames.append(frame)
         figures[study["study_id"]] = figs
-    cohort = pd.concat(frames, ignore_index=True)
+    cohort = pd.DataFrame(
+        {c: np.concatenate([f[c] for f in frames]) for c in COHORT_COLUMNS}, columns=list(COHORT_COLUMNS)
+    )
     targets = targets_table(cohort, assumptions, params, figures)
     return Reconstruction(cohort, targets, params, effects)

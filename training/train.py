@@ -1,7 +1,10 @@
 """The two training commands as functions: reconstruct a cohort file, fit a model directory.
 
-read cohort -> validate -> (reconstruct) -> weights -> fit -> intervals -> evaluate (apparent,
-bootstrap optimism, leave-one-study-out, sample size: training/validation.py) -> export.
+The default model: reconstruct the published series many times under assumptions drawn from
+their uncertainty, fit each, pool (training/pooled.py), validate the pooled procedure
+(training/pooled_validation.py), export. A cohort file (a registry): read -> validate -> weights ->
+fit -> bootstrap intervals -> evaluate (training/validation.py) -> export. Both write the same
+artifact: pooled coefficients and their draws (training/pooling.py).
 """
 
 from __future__ import annotations
@@ -12,17 +15,25 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+from calculator.coverage import coverage_summary
 from threadpoolctl import threadpool_limits
 
 from calculator.artifact import DEFAULT_MODEL_DIR, sha256_of
-from calculator.features import FEATURES, HORIZON_DAYS
+from calculator.features import ECOG_KPS_BAND, ECOG_SOURCE, FEATURES, HORIZON_DAYS
 from training.cohort import model_frame, read_cohort, write_cohort
-from training.evidence import evidence_sha256, load_assumptions, series_info
-from training.export import coefficients, support, write_model_dir
+from training.evidence import evidence_sha256, load_assumptions, resolve_parameters, series_info
+from training.export import coefficients, pooled_method, registry_method, write_model_dir
 from training.fit import bootstrap_coefficients, fit_procedure, ipcw
 from training.metrics import performance
-from training.reconstruct import Reconstruction, reconstruct
+from training.pooled import DRAWS, cell_counts, draw_cohort, fit_pooled, master_streams
+from training.pooled_validation import VALIDATION_DRAWS
+from training.pooled_validation import pooled_validation as validation_pooled
+from training.pooling import Pooled, design_coefficients, pool
+from training.reconstruct import Reconstruction
+from training.sample_size import sample_size_report
 from training.targets import write_targets
+from training.uncertainty import Distribution, distributions
 from training.validation import BOOTSTRAP_RESAMPLES, validation_metrics
 
 DEFAULT_SEED = 20251121
@@ -38,12 +49,23 @@ def targets_path(cohort_path: Path) -> Path:
     return cohort_path.with_name(cohort_path.stem + ".targets.csv")
 
 
-def reconstruction_record(rec: Reconstruction) -> dict:
+def reconstruction_record(rec: Reconstruction, dists: dict[str, Distribution] | None = None) -> dict:
+    """Provenance of a reconstruction: evidence hashes, every parameter (its central value, and its
+    distribution when the fit draws it), the data-generating effects and the series."""
     assumptions = load_assumptions()
+    parameters = []
+    for p in rec.parameters.values():
+        entry = asdict(p)
+        if dists and p.name in dists:
+            d = dists[p.name]
+            entry["value"] = d.centre  # the central value: each draw has its own
+            entry["distribution"] = {"kind": d.kind, "low": d.low, "high": d.high, "text": d.describe()}
+            entry["uncertainty_basis"] = d.basis
+        parameters.append(entry)
     return {
         "generator": "python -m training reconstruct",
         "evidence_sha256": evidence_sha256(),
-        "parameters": [asdict(p) for p in rec.parameters.values()],
+        "parameters": parameters,
         "data_generating_log_hr": asdict(rec.effects),
         "series": [
             asdict(series_info(s["study_id"])) | {"used_as": "patients"} for s in assumptions["series"]
@@ -56,15 +78,20 @@ def reconstruction_record(rec: Reconstruction) -> dict:
     }
 
 
-def write_reconstruction(out: Path) -> tuple[Reconstruction, dict]:
-    """Write the SYNTHETIC default cohort, its targets table and its provenance record."""
+def write_reconstruction(out: Path, seed: int = DEFAULT_SEED) -> tuple[Reconstruction, dict]:
+    """Write one SYNTHETIC reconstruction (the first draw the default fit makes with `seed`), its
+    targets table and its provenance record."""
     out = Path(out)
     if "synthetic" not in out.name.lower():
         raise ValueError(
             f"{out.name}: the reconstructed cohort is synthetic and its file name must "
             f"say so (e.g. {SYNTHETIC_NAME})"
         )
-    rec = reconstruct()
+    rec, _ = draw_cohort(master_streams(seed, 1)[0][0])
+    return rec, _write_example(rec, out, seed)
+
+
+def _write_example(rec: Reconstruction, out: Path, seed: int) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     write_cohort(rec.cohort, out)
     write_targets(rec.targets, targets_path(out))
@@ -72,11 +99,13 @@ def write_reconstruction(out: Path) -> tuple[Reconstruction, dict]:
         "synthetic": True,
         "cohort_file": out.name,
         "cohort_sha256": sha256_of(out),
-        "note": "SYNTHETIC: reconstructed from published summary figures; no real patient.",
+        "note": "SYNTHETIC: one reconstruction of the published series (the first draw of the default "
+        f"fit with seed {seed}), assumptions drawn from their uncertainty; no real patient. The "
+        "default model is pooled over many such draws, not fitted to this one.",
         "reconstruction": reconstruction_record(rec),
     }
     provenance_path(out).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    return rec, record
+    return record
 
 
 def read_provenance(cohort_path: Path) -> dict | None:
@@ -89,72 +118,154 @@ def read_provenance(cohort_path: Path) -> dict | None:
 
 
 def fit_model_dir(
-    cohort_path: Path | None, out_dir: Path = DEFAULT_MODEL_DIR, seed: int = DEFAULT_SEED, log=print
+    cohort_path: Path | None,
+    out_dir: Path = DEFAULT_MODEL_DIR,
+    seed: int = DEFAULT_SEED,
+    log=print,
+    draws: int = DRAWS,
 ) -> dict:
-    """Fit on a cohort file (or the reconstructed default) and write out_dir. Returns the manifest.
+    """Fit the default pooled model (no cohort) or a cohort file's model and write out_dir.
+    Returns the manifest.
 
     Raises CohortError (bad file) or FitError (too few events) before anything is written.
     """
     # One BLAS thread: the matrices are tiny, and on 2 cores the default threads of this process
-    # and of the parallel bootstrap workers fight each other (default fit: 144 s -> 77 s measured).
+    # and of the parallel workers fight each other (default fit: 144 s -> 77 s measured).
     with threadpool_limits(limits=1), tempfile.TemporaryDirectory() as tmp:
         if cohort_path is None:
-            cohort_path = Path(tmp) / SYNTHETIC_NAME
-            write_reconstruction(cohort_path)
-            log(f"reconstructed the default SYNTHETIC cohort -> {cohort_path.name}")
-        cohort_path = Path(cohort_path)
-        cohort, report = read_cohort(cohort_path)
-        provenance = read_provenance(cohort_path)
-        synthetic = provenance is not None or "synthetic" in cohort_path.name.lower()
-        X = model_frame(cohort)
-        y, w = ipcw(cohort["survival_days"], cohort["died"])
-        fitted = fit_procedure(X, y, w, seed)
-        log(f"fitted on {len(cohort)} patients; C = {fitted.C:g} (cross-validated)")
-        bootstrap = bootstrap_coefficients(fitted, X, y, w, seed)
-        death = fitted.pipeline.predict_proba(X)[:, 1]
-        started = time.perf_counter()
-        validation = validation_metrics(cohort, fitted.pipeline, seed)
-        log(
-            f"validated: {BOOTSTRAP_RESAMPLES} bootstrap refits and leave-one-study-out "
-            f"({time.perf_counter() - started:.0f} s)"
-        )
-        manifest = {
-            "synthetic": synthetic,
-            "cohort": cohort_summary(cohort_path, cohort, report, y, w, synthetic),
-            "features": [
-                {
-                    "name": f.name,
-                    "label": f.label,
-                    "values": list(f.values),
-                    "unit": UNITS.get(f.name, "category"),
-                }
-                for f in FEATURES
+            return _fit_default(Path(out_dir), seed, draws, Path(tmp), log)
+        return _fit_cohort(Path(cohort_path), Path(out_dir), seed, log)
+
+
+def _fit_default(out_dir: Path, seed: int, draws: int, tmp: Path, log) -> dict:
+    started = time.perf_counter()
+    fit = fit_pooled(seed, draws, log=log)
+    log(f"pooled {draws} reconstructions ({time.perf_counter() - started:.0f} s)")
+    validation_seeds = np.random.SeedSequence(seed).spawn(3)[2].spawn(VALIDATION_DRAWS)
+    studies = [s["study_id"] for s in load_assumptions()["series"]]
+    metrics = validation_pooled(fit.pooled, fit.C, fit.seeds[:VALIDATION_DRAWS], validation_seeds, studies)
+    metrics |= _size_and_shrinkage(fit.example.cohort, fit.C)
+    log(f"validated on {VALIDATION_DRAWS} reconstructions ({time.perf_counter() - started:.0f} s in all)")
+    example = tmp / SYNTHETIC_NAME
+    record = _write_example(fit.example, example, seed)
+    assumptions = load_assumptions()
+    params = resolve_parameters(assumptions)
+    reconstruction = reconstruction_record(fit.example, distributions(params, assumptions))
+    reconstruction["targets"] = fit.targets
+    reconstruction["example_cohort"] = {"file": example.name, "sha256": record["cohort_sha256"]}
+    n = len(fit.example.cohort)
+    sizes = fit.example.cohort.groupby("study_id", sort=False).size()
+    manifest = {
+        "synthetic": True,
+        "cohort": {
+            "file": example.name,
+            "sha256": record["cohort_sha256"],
+            "synthetic": True,
+            "n_rows": n,
+            "n": n,
+            "excluded_missing": {},
+            "ignored_columns": [],
+            "events_90d": fit.events_90d["mean"],
+            "events_90d_range": [fit.events_90d["min"], fit.events_90d["max"]],
+            "censored_before_90d": 0,
+            "reconstructions": draws,
+            "studies": [
+                {"study_id": s, "n": int(k), "events_90d": float(e)}
+                for (s, k), e in zip(sizes.items(), fit.study_events)
             ],
-            "outcome": f"alive {HORIZON_DAYS} days after surgery",
-            "model": {
-                "method": "IPCW-weighted logistic regression for death within 90 days, "
-                "L2 penalty, C chosen by repeated stratified 5-fold CV",
-                "C": fitted.C,
-                "cv_log_loss": {f"{c:g}": v for c, v in fitted.cv_log_loss.items()},
-                "interval": {
-                    "method": "percentile bootstrap of refitted coefficients",
-                    "resamples": len(bootstrap),
-                    "level": 0.95,
-                },
-                "coefficients": coefficients(fitted.pipeline),
-            },
-            "seed": seed,
-            "metrics": {"apparent": performance(y[w > 0], death[w > 0], w[w > 0]), **validation},
-            "support": support(cohort),
-        }
-        extra = {}
-        if provenance:
-            # Only a verified synthetic cohort travels with the model. A registry export is patient
-            # data: the manifest keeps its name, hash and counts, never its rows.
-            manifest["reconstruction"] = provenance["reconstruction"]
-            for path in (cohort_path, provenance_path(cohort_path), targets_path(cohort_path)):
-                extra[path.name] = path
-        return write_model_dir(out_dir, fitted.pipeline, bootstrap, manifest, extra)
+        },
+        **_features_and_outcome(),
+        "model": _model_entry(fit.pooled, fit.C, fit.cv_log_loss, pooled_method(draws)),
+        "stability": fit.stability,
+        "seed": seed,
+        "metrics": metrics,
+        "support": coverage_summary(fit.support),
+        "reconstruction": reconstruction,
+    }
+    extra = {p.name: p for p in (example, provenance_path(example), targets_path(example))}
+    return write_model_dir(out_dir, fit.pooled, fit.support, manifest, extra)
+
+
+def _fit_cohort(cohort_path: Path, out_dir: Path, seed: int, log) -> dict:
+    cohort, report = read_cohort(cohort_path)
+    provenance = read_provenance(cohort_path)
+    synthetic = provenance is not None or "synthetic" in cohort_path.name.lower()
+    X = model_frame(cohort)
+    y, w = ipcw(cohort["survival_days"], cohort["died"])
+    fitted = fit_procedure(X, y, w, seed)
+    log(f"fitted on {len(cohort)} patients; C = {fitted.C:g} (cross-validated)")
+    bootstrap = bootstrap_coefficients(fitted, X, y, w, seed)
+    pooled = pool(
+        [design_coefficients(fitted.pipeline)], [design_coefficients(fitted.pipeline, b) for b in bootstrap]
+    )
+    death = fitted.pipeline.predict_proba(X)[:, 1]
+    started = time.perf_counter()
+    validation = validation_metrics(cohort, fitted.pipeline, seed)
+    log(
+        f"validated: {BOOTSTRAP_RESAMPLES} bootstrap refits and leave-one-study-out "
+        f"({time.perf_counter() - started:.0f} s)"
+    )
+    counts = cell_counts(cohort)
+    manifest = {
+        "synthetic": synthetic,
+        "cohort": cohort_summary(cohort_path, cohort, report, y, w, synthetic),
+        **_features_and_outcome(),
+        "model": _model_entry(pooled, fitted.C, fitted.cv_log_loss, registry_method(len(bootstrap))),
+        "seed": seed,
+        "metrics": {"apparent": performance(y[w > 0], death[w > 0], w[w > 0]), **validation},
+        "support": coverage_summary(counts),
+    }
+    extra = {}
+    if provenance:
+        # Only a verified synthetic cohort travels with the model. A registry export is patient
+        # data: the manifest keeps its name, hash and counts, never its rows.
+        manifest["reconstruction"] = provenance["reconstruction"]
+        for path in (cohort_path, provenance_path(cohort_path), targets_path(cohort_path)):
+            extra[path.name] = path
+    return write_model_dir(out_dir, pooled, counts.astype(float), manifest, extra)
+
+
+def _features_and_outcome() -> dict:
+    return {
+        "features": [
+            {
+                "name": f.name,
+                "label": f.label,
+                "values": list(f.values),
+                "unit": UNITS.get(f.name, "category"),
+            }
+            for f in FEATURES
+        ],
+        "ecog": {"kps_band": {str(k): list(v) for k, v in ECOG_KPS_BAND.items()}, "source": ECOG_SOURCE},
+        "outcome": f"alive {HORIZON_DAYS} days after surgery",
+    }
+
+
+def _model_entry(pooled: Pooled, C: float, cv_log_loss: dict, method: dict) -> dict:
+    return {
+        "method": method["method"],
+        "C": C,
+        "cv_log_loss": {f"{c:g}": v for c, v in cv_log_loss.items()},
+        "pooling": method["pooling"],
+        "interval": {
+            "method": method["interval"],
+            "draws": len(pooled.draws),
+            "level": 0.95,
+        },
+        "coefficients": coefficients(pooled),
+    }
+
+
+def _size_and_shrinkage(cohort, C: float) -> dict:
+    """Shrinkage and Riley's sample size on one reconstruction (every one has the same 172
+    patients; deaths vary by draw, see cohort.events_90d_range)."""
+    X = model_frame(cohort)
+    y, w = ipcw(cohort["survival_days"], cohort["died"])
+    pipeline = fit_procedure(X, y, w, 0, C=C).pipeline
+    known = w > 0
+    design = pipeline[:-1].transform(X[known].reset_index(drop=True))
+    shrinkage, sample_size = sample_size_report(design, y[known], w[known], int(y.sum()))
+    return {"shrinkage": shrinkage, "sample_size": sample_size}
 
 
 def cohort_summary(path, cohort, report, y, w, synthetic) -> dict:
