@@ -10,7 +10,8 @@ the EHR launches the page in one of two ways, both ending here (docs/ehr-integra
 
 `read_prefill` decides which values are shown as prefilled and what is said about the others:
 a value outside the declared choices is dropped with a note (never a silent default), and an
-ECOG grade is shown as the KPS range it may correspond to, for the surgeon to choose from.
+ECOG grade (when no KPS is sent) is prefilled as the ECOG choice of the KPS list, which the
+estimate averages over its KPS band (calculator.features.ECOG_KPS_BAND), for the surgeon to confirm.
 """
 
 from __future__ import annotations
@@ -18,18 +19,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from calculator.features import BY_NAME, FEATURE_NAMES, KPS
-from calculator.forms import form_value
+from calculator.features import BY_NAME, ECOG_KPS_BAND, FEATURE_NAMES, KPS
+from calculator.forms import ECOG_PREFIX, form_value
 
 PREFILL_FLAG = "prefill"
 ECOG = "ecog"
-
-# ECOG grade -> (lowest, highest) KPS it has been equated with. The conventional side-by-side
-# table (ECOG-ACRIN; ECOG scale from Oken et al., Am J Clin Oncol 1982;5:649-55) pairs ECOG 1 with
-# KPS 70-80, 2 with 50-60, 3 with 30-40; the largest paired study (Prasad et al., World J Clin Oncol
-# 2018;9:140-7, 5844 paired assessments) found 1 ~ 80-90, 2 ~ 70, 3 ~ 50-60, 4 ~ 10-40. The range
-# spans both: there is no single KPS for an ECOG grade, so the surgeon chooses.
-ECOG_KPS_RANGE = {0: (90, 100), 1: (70, 90), 2: (50, 70), 3: (30, 60), 4: (10, 40)}
 
 
 @dataclass(frozen=True)
@@ -59,7 +53,12 @@ def read_prefill(form_data: Mapping[str, str]) -> Prefill:
             notes[name] = [f"The EHR sent {_quoted(raw)}, which is not one of the choices here."]
     ecog = (form_data.get(ECOG) or "").strip()
     if ecog and KPS.name not in accepted:
-        notes.setdefault(KPS.name, []).append(_ecog_note(ecog))
+        if ecog in {str(grade) for grade in ECOG_KPS_BAND}:
+            accepted[KPS.name] = f"{ECOG_PREFIX}{ecog}"
+        else:
+            notes.setdefault(KPS.name, []).append(
+                f"The EHR sent ECOG {_quoted(ecog)}, which is not a grade from 0 to 4."
+            )
     return Prefill(
         accepted=accepted,
         notes={
@@ -71,16 +70,6 @@ def read_prefill(form_data: Mapping[str, str]) -> Prefill:
 def inputs_in_query(args: Mapping[str, str]) -> list[str]:
     """Names of calculator inputs found in a URL query string: ignored, and the page says why."""
     return [name for name in (*FEATURE_NAMES, ECOG) if name in args]
-
-
-def _ecog_note(raw: str) -> str:
-    if raw not in {str(grade) for grade in ECOG_KPS_RANGE}:
-        return f"The EHR sent ECOG {_quoted(raw)}, which is not a grade from 0 to 4."
-    low, high = ECOG_KPS_RANGE[int(raw)]
-    return (
-        f"The EHR records ECOG {raw}, which published conversions put anywhere from KPS {low} to "
-        f"{high}: there is no exact conversion."
-    )
 
 
 def _quoted(raw: str) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from calculator.features import FEATURE_NAMES, FEATURES, RESECTION
-from calculator.validation import BODY, EXPECTED
+from calculator.features import ECOG_KPS_BAND, ECOG_SOURCE, FEATURE_NAMES, FEATURES, RESECTION
+from calculator.validation import BODY, EXPECTED, NULLABLE
 
 JSON_TYPES = {bool: "boolean", int: "integer", str: "string"}
 PROBABILITY = {"type": "number", "minimum": 0, "maximum": 1}
@@ -25,11 +25,17 @@ INTERVAL = {
 
 
 def _input(feature) -> dict:
-    schema = {"type": JSON_TYPES[type(feature.values[0])], "title": feature.label}
-    if schema["type"] != "boolean":  # a boolean's two values need no enum
-        schema["enum"] = list(feature.values)
+    kind = JSON_TYPES[type(feature.values[0])]
+    nullable = feature.name in NULLABLE
+    schema = {"type": [kind, "null"] if nullable else kind, "title": feature.label}
+    if kind != "boolean":  # a boolean's two values need no enum
+        schema["enum"] = list(feature.values) + ([None] if nullable else [])
     schema["description"] = f"{feature.help} Expected: {EXPECTED[feature.name]}."
     return schema
+
+
+def _nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def _object(properties: dict, description: str = "") -> dict:
@@ -59,26 +65,59 @@ def _json_response(description: str, ref: str) -> dict:
 @cache
 def document() -> dict:
     """The OpenAPI 3.1 document (a fresh copy is not needed: callers only serialise it)."""
-    prediction = _object({"survival_90d": PROBABILITY, "interval_95": INTERVAL})
+    prediction = _object({"survival_90d": _nullable(PROBABILITY), "interval_95": _nullable(INTERVAL)})
+    ecog = {
+        "type": "integer",
+        "title": "ECOG performance status",
+        "enum": list(ECOG_KPS_BAND),
+        "description": f"Instead of kps. Used as its band of KPS values ({ECOG_SOURCE}). "
+        f"Expected: {EXPECTED['ecog']}.",
+    }
+    inputs = _object({**{f.name: _input(f) for f in FEATURES}, "ecog": ecog})
+    inputs["required"] = [n for n in FEATURE_NAMES if n != "kps"]
+    inputs["oneOf"] = [{"required": ["kps"]}, {"required": ["ecog"]}]
+    inputs["description"] = (
+        "The five inputs with exact JSON types: no strings for numbers, no floats, no extra fields. "
+        "kps, other_metastases and mccormick_grade may be null (not known yet): the estimate then "
+        "averages over that input. Exactly one of kps and ecog."
+    )
+    averaged = {
+        "type": "object",
+        "description": "Each input the estimate averages over (not known yet, or KPS from ECOG)",
+        "additionalProperties": _object(
+            {
+                "reason": {"enum": ["not_known", "ecog"]},
+                "estimate_range": _nullable(
+                    {**INTERVAL, "description": "lowest and highest estimate over its values"}
+                ),
+            }
+        )
+        | {"required": ["reason", "estimate_range"], "additionalProperties": True},
+    }
     schemas = {
-        "Inputs": _object(
-            {f.name: _input(f) for f in FEATURES},
-            "Exactly these five fields, with exact JSON types: no strings for numbers, no floats, "
-            "no extra fields.",
-        ),
+        "Inputs": inputs,
         "Estimate": _object(
             {
-                "inputs": {"$ref": "#/components/schemas/Inputs"},
-                "survival_90d": {
-                    **PROBABILITY,
-                    "description": "Estimated probability of being alive at 90 days",
+                "inputs": {
+                    "type": "object",
+                    "description": "The inputs as understood, every key present (null: not known yet; "
+                    "ecog null unless given)",
                 },
-                "interval_95": INTERVAL,
+                "survival_90d": _nullable(
+                    {
+                        **PROBABILITY,
+                        "description": "Estimated probability of being alive at 90 days; null where "
+                        "the evidence has no patients like this one (warnings say why)",
+                    }
+                ),
+                "interval_95": _nullable(INTERVAL),
                 "by_resection": _object(
                     {option: prediction for option in RESECTION.values},
-                    "The same patient under each resection option. Differences largely reflect "
-                    "which patients were chosen for which operation, not the effect of the operation.",
+                    "Patients like this one, by the operation they had: an association, not an "
+                    "effect. Differences largely reflect which patients were chosen for which "
+                    "operation, not the effect of the operation.",
                 ),
+                "averaged_over": averaged,
                 "explanation": {"type": "array", "items": {"type": "string"}},
                 "warnings": {"type": "array", "items": {"type": "string"}},
                 "model": _object(

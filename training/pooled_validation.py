@@ -82,7 +82,7 @@ def pooled_validation(pooled: Pooled, C: float, seeds, resample_seeds, studies, 
     left = Parallel(n_jobs=n_jobs)(delayed(_left_out_fits)(s, C, studies) for s in seeds)
     iecv, stacked = _internal_external(left, studies)
     return {
-        "apparent_pooled": apparent,
+        "apparent": apparent,
         "optimism": optimism,
         "optimism_corrected": {m: apparent[m] - optimism[m] for m in MEASURES},
         "bootstrap_resamples": len(runs),
