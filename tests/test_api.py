@@ -29,10 +29,13 @@ def test_contract(client, model):
         "survival_90d",
         "interval_95",
         "by_resection",
+        "averaged_over",
         "explanation",
         "warnings",
         "model",
     }
+    assert body["inputs"] == {**GOOD, "ecog": None}
+    assert body["averaged_over"] == {}
     assert 0 <= body["interval_95"][0] <= body["survival_90d"] <= body["interval_95"][1] <= 1
     assert set(body["by_resection"]) == set(RESECTION.values)
     assert body["by_resection"]["gross_total"]["survival_90d"] == body["survival_90d"]
@@ -42,10 +45,47 @@ def test_contract(client, model):
 
 
 def test_reference_profiles_known_answers(client, model):
+    """The manifest records the formula's prediction for every reference profile; the API gives it
+    where the evidence covers the profile and no number, with the reason, where it does not."""
+    shown = 0
     for ref in model.manifest["reference_predictions"]:
         body = post(client, ref["inputs"]).get_json()
-        assert body["survival_90d"] == pytest.approx(ref["survival_90d"], abs=1e-12)
-        assert body["interval_95"] == pytest.approx(ref["interval_95"], abs=1e-12)
+        if model.coverage.covered(ref["inputs"]):
+            shown += 1
+            assert body["survival_90d"] == pytest.approx(ref["survival_90d"], abs=1e-12)
+            assert body["interval_95"] == pytest.approx(ref["interval_95"], abs=1e-12)
+        else:
+            assert body["survival_90d"] is None and body["interval_95"] is None
+            assert body["warnings"][0].startswith("No estimate:")
+    assert shown >= 10
+
+
+def test_not_known_inputs_are_null_and_averaged(client):
+    body = post(client, with_(kps=None, other_metastases=None)).get_json()
+    assert body["inputs"]["kps"] is None and body["inputs"]["other_metastases"] is None
+    assert set(body["averaged_over"]) == {"kps", "other_metastases"}
+    low, high = body["averaged_over"]["kps"]["estimate_range"]
+    assert body["averaged_over"]["kps"]["reason"] == "not_known"
+    assert low <= body["survival_90d"] <= high
+    assert any(s.startswith("KPS is not known yet") for s in body["explanation"])
+
+
+def test_ecog_instead_of_kps(client):
+    body = post(client, {**without("kps"), "ecog": 2}).get_json()
+    assert body["inputs"]["ecog"] == 2 and body["inputs"]["kps"] is None
+    assert body["averaged_over"]["kps"]["reason"] == "ecog"
+    assert body["averaged_over"]["kps"]["kps_values"] == [60, 50]
+    assert any("ECOG 2, which corresponds to KPS 60-50" in s for s in body["explanation"])
+
+
+def test_out_of_evidence_is_200_with_null_and_a_warning(client):
+    response = post(client, with_(kps=10, mccormick_grade=1, other_metastases=False))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["survival_90d"] is None and body["interval_95"] is None
+    assert body["warnings"][0].startswith("No estimate: the evidence behind the model has essentially no")
+    assert "KPS 10" in body["warnings"][0] and "it covers" in body["warnings"][0]
+    assert all(v["survival_90d"] is None for v in body["by_resection"].values())
 
 
 def with_(**changes):
@@ -66,7 +106,13 @@ def without(name):
         (with_(kps=75), "kps", "steps of 10"),
         (with_(kps=0), "kps", "steps of 10"),
         (with_(kps=10**30), "kps", "steps of 10"),
-        (with_(kps=None), "kps", "whole number"),
+        (with_(kps=None, ecog=2), "ecog", "not both"),
+        (with_(ecog=2), "ecog", "not both"),
+        ({**without("kps"), "ecog": 5}, "ecog", "0 to 4"),
+        ({**without("kps"), "ecog": None}, "ecog", "0 to 4"),
+        ({**without("kps"), "ecog": "2"}, "ecog", "0 to 4"),
+        (with_(resection=None), "resection", "one of"),
+        (with_(compartment=None), "compartment", "one of"),
         (with_(other_metastases=1), "other_metastases", "true or false"),
         (with_(other_metastases="yes"), "other_metastases", "true or false"),
         (with_(mccormick_grade=6), "mccormick_grade", "1 to 5"),

@@ -54,12 +54,14 @@ def test_manifest_has_the_documented_keys():
 def test_manifest_cohort_describes_the_shipped_cohort_file():
     cohort = MANIFEST["cohort"]
     assert cohort["sha256"] == sha256_of(DEFAULT_MODEL_DIR / cohort["file"])
-    assert (cohort["n"], cohort["events_90d"], cohort["synthetic"]) == (172, 45, True)
+    assert (cohort["n"], cohort["synthetic"], cohort["reconstructions"]) == (172, True, 2000)
+    low, high = cohort["events_90d_range"]
+    assert low <= cohort["events_90d"] <= high  # deaths by day 90: mean over the reconstructions
     assert {s["study_id"]: s["n"] for s in cohort["studies"]} == {
         s["study_id"]: series_info(s["study_id"]).n for s in cohort["studies"]
     }
     assert sum(s["n"] for s in cohort["studies"]) == cohort["n"]
-    assert sum(s["events_90d"] for s in cohort["studies"]) == cohort["events_90d"]
+    assert sum(s["events_90d"] for s in cohort["studies"]) == pytest.approx(cohort["events_90d"])
 
 
 def test_manifest_features_are_the_declared_ones():
@@ -235,14 +237,14 @@ def test_loader_refuses_before_unpickling(model_copy, monkeypatch, break_copy, f
 
 
 def test_loader_refuses_a_verified_file_of_the_wrong_content(model_copy):
-    joblib.dump({"pipeline": None}, model_copy / "model.joblib")
+    joblib.dump({"pipeline": None, "bootstrap": [1.0]}, model_copy / "model.joblib")
     edit_manifest(model_copy, set_key("sha256", sha256_of(model_copy / "model.joblib")))
     with pytest.raises(ModelLoadError) as caught:
         load_model(model_copy)
     assert_one_sentence_naming(
         str(caught.value),
         model_copy / "model.joblib",
-        "does not hold a pipeline and its bootstrap coefficients",
+        "does not hold pooled coefficients, their draws and the support table",
     )
 
 
@@ -259,6 +261,23 @@ def test_loader_refuses_an_unreadable_file(model_copy, name):
     finally:
         (model_copy / name).chmod(0o644)
     assert_one_sentence_naming(str(caught.value), model_copy / name, "cannot be read (permission denied)")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"coefficients": [0.0] * 6, "draws": [[0.0] * 7] * 3, "support": [1.0] * 600},
+        {"coefficients": [0.0] * 7, "draws": [[0.0] * 7], "support": [1.0] * 600},
+        {"coefficients": [0.0] * 7, "draws": [[0.0] * 7] * 3, "support": [1.0] * 599},
+        {"coefficients": [float("nan")] * 7, "draws": [[0.0] * 7] * 3, "support": [1.0] * 600},
+    ],
+    ids=["short-coefficients", "one-draw", "short-support", "nan"],
+)
+def test_loader_refuses_arrays_of_the_wrong_shape(model_copy, content):
+    joblib.dump(content, model_copy / "model.joblib")
+    edit_manifest(model_copy, set_key("sha256", sha256_of(model_copy / "model.joblib")))
+    with pytest.raises(ModelLoadError, match="does not hold pooled coefficients"):
+        load_model(model_copy)
 
 
 def test_an_intact_copy_loads(model_copy):

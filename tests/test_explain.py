@@ -1,77 +1,98 @@
-"""Plain-language text: reference comparison, the selection caveat, coverage warnings."""
+"""Plain-language text: reference comparison, averaged inputs, the selection caveat, coverage."""
 
 import re
 
+import numpy as np
 import pytest
 
-from calculator.explain import coverage_warnings, describe, explain
+from calculator.coverage import Coverage
+from calculator.explain import coverage_warnings, describe, gap_sentence
 from calculator.features import REFERENCE_PATIENT
-from calculator.predict import estimate
+from calculator.predict import estimate, input_grid
+from calculator.result import build_result
 
 REFERENCE = {**REFERENCE_PATIENT, "resection": "subtotal"}
 
 
 def test_reference_patient_has_no_contrast_sentences(model):
-    sentences = explain(estimate(model, REFERENCE))
+    sentences = build_result(model, REFERENCE)["explanation"]
     assert "matches the reference patient" in sentences[1]
     assert len(sentences) == 3
 
 
 def test_each_changed_input_gets_one_sentence_with_the_right_direction(model):
-    inputs = {**REFERENCE, "kps": 40, "other_metastases": True, "mccormick_grade": 5}
+    inputs = {**REFERENCE, "kps": 40, "other_metastases": True, "mccormick_grade": 4}
     est = estimate(model, inputs)
-    sentences = explain(est)
+    sentences = build_result(model, inputs)["explanation"]
     assert any(s.startswith("KPS 40 instead of 70 lowers the estimate by about") for s in sentences)
-    assert any(s.startswith("Having other metastases lowers") for s in sentences)
-    assert any(s.startswith("McCormick grade V instead of II lowers") for s in sentences)
+    assert any(s.startswith("McCormick grade IV instead of II lowers") for s in sentences)
     kps_points = int(
         re.search(r"KPS 40 instead of 70 lowers the estimate by about (\d+)", " ".join(sentences))[1]
     )
     assert kps_points == round(100 * (est.reference.survival_90d - est.one_at_a_time["kps"]))
 
 
-def test_resection_sentence_never_credits_the_operation(model):
-    for resection in ("biopsy", "subtotal", "gross_total"):
-        last = explain(estimate(model, {**REFERENCE, "resection": resection}))[-1]
+@pytest.mark.parametrize("resection", ["biopsy", "subtotal", "gross_total"])
+def test_resection_sentence_never_credits_the_operation(model, resection):
+    for inputs in ({**REFERENCE, "resection": resection}, {**REFERENCE, "resection": resection, "kps": None}):
+        last = build_result(model, inputs)["explanation"][-1]
         assert "which patients were chosen for which operation" in last
         assert "must not be read as the effect of choosing a more radical operation" in last
         for claim in ("improves survival", "better survival with", "benefit of resection"):
             assert claim not in last
 
 
-@pytest.mark.parametrize(
-    "changes, expected",
-    [
-        ({"kps": 10}, "No patient in the cohort behind the model had KPS 10"),
-        ({"mccormick_grade": 5}, "patients in the cohort had McCormick grade V"),
-    ],
-)
-def test_rare_values_are_named(model, changes, expected):
-    warnings = coverage_warnings({**REFERENCE, **changes}, model.manifest["support"])
-    assert any(expected in w for w in warnings)
+def test_an_unknown_input_is_named_with_the_range_knowing_it_could_move(model):
+    result = build_result(model, {**REFERENCE, "mccormick_grade": None})
+    low, high = result["averaged_over"]["mccormick_grade"]["estimate_range"]
+    sentence = next(s for s in result["explanation"] if s.startswith("The McCormick grade is not known yet"))
+    assert f"anywhere from {round(100 * low)}% to {round(100 * high)}%" in sentence
+
+
+def test_ecog_is_named_with_its_band(model):
+    result = build_result(model, {**REFERENCE, "kps": None, "ecog": 1})
+    assert any(
+        "ECOG 1, which corresponds to KPS 80-70 (ECOG-ACRIN table)" in s for s in result["explanation"]
+    )
+    assert describe(result["inputs"]).startswith("ECOG 1 (as KPS 80-70), ")
+
+
+def test_no_estimate_has_no_contributions_only_the_caveat(model):
+    result = build_result(model, {**REFERENCE, "kps": 10, "mccormick_grade": 1})
+    assert result["survival_90d"] is None
+    assert len(result["explanation"]) == 1 and "chosen for which operation" in result["explanation"][0]
+
+
+def test_rare_values_are_named(model):
+    warnings = coverage_warnings({**REFERENCE, "mccormick_grade": 5}, model.coverage)
+    assert any(
+        re.search(
+            r"Only (about \d+|fewer than one) of the 172 patients behind the model had McCormick grade V", w
+        )
+        for w in warnings
+    )
 
 
 def test_common_profile_has_no_warning(model):
-    assert coverage_warnings({**REFERENCE, "kps": 70}, model.manifest["support"]) == []
+    assert coverage_warnings({**REFERENCE, "kps": 70}, model.coverage) == []
 
 
-def test_absent_pair_is_named():
-    support = {
-        "n": 10,
-        "marginal": {
-            "kps": {"70": 10},
-            "other_metastases": {"false": 10, "true": 10},
-            "mccormick_grade": {"2": 10},
-            "resection": {"subtotal": 10},
-            "compartment": {"intramedullary": 10},
-        },
-        "pairs": [{"features": ["kps", "resection"], "counts": [["70", "subtotal", 0]]}],
-    }
-    warnings = coverage_warnings(REFERENCE, support)
-    assert warnings == [
-        "No patient in the cohort combined KPS 70 with subtotal resection: "
-        "this combination is rare in the data."
-    ]
+def one_cell_support(**where) -> np.ndarray:
+    """Ten patients in every combination matching `where`, none elsewhere."""
+    return np.array([10.0 if all(r[k] == v for k, v in where.items()) else 0.0 for r in input_grid()])
+
+
+def test_absent_value_and_pair_give_no_number_and_say_what_is_covered():
+    coverage = Coverage(one_cell_support(kps=70) + one_cell_support(kps=60, resection="biopsy"))
+    gaps = coverage.gaps({"kps": 80})
+    assert gaps == [("value", "kps", 80)]
+    assert gap_sentence(gaps[0], coverage) == (
+        "No estimate: the evidence behind the model has essentially no patient with KPS 80 (it covers "
+        "KPS 70, KPS 60). A number here would be an extrapolation, not a summary of evidence."
+    )
+    gaps = coverage.gaps({"kps": 60, "resection": "subtotal"})
+    assert gaps == [("pair", "kps", 60, "resection", "subtotal")]
+    assert "essentially never combines KPS 60 with subtotal resection" in gap_sentence(gaps[0], coverage)
 
 
 def test_describe_uses_the_explanations_words():
@@ -85,4 +106,7 @@ def test_describe_uses_the_explanations_words():
     assert describe(inputs) == (
         "KPS 50, other metastases, McCormick grade IV, subtotal resection, "
         "an intradural extramedullary lesion"
+    )
+    assert describe({**inputs, "kps": None, "other_metastases": None}).startswith(
+        "KPS not known yet, other metastases not known yet, McCormick grade IV"
     )

@@ -17,7 +17,7 @@ def model_copy(tmp_path):
 
 
 def test_builds_with_the_shipped_model(app):
-    assert app.extensions["calculator.model"].version.startswith("1+")
+    assert app.extensions["calculator.model"].version.startswith("2+")
 
 
 def test_model_dir_from_environment(monkeypatch, model_copy):

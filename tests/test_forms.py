@@ -28,18 +28,20 @@ def field_errors(html: str) -> dict[str, list[str]]:
     [
         ("kps", None, "Choose the patient&#39;s KPS (10 to 100)."),
         ("kps", "", "Choose the patient&#39;s KPS (10 to 100)."),
-        ("kps", "75", "KPS must be one of 10, 20, ... 100."),
-        ("kps", "0", "KPS must be one of 10, 20, ... 100."),
-        ("kps", "110", "KPS must be one of 10, 20, ... 100."),
-        ("kps", "seventy", "KPS must be one of 10, 20, ... 100."),
-        ("kps", "70.0", "KPS must be one of 10, 20, ... 100."),
+        ("kps", "75", "KPS must be one of 10, 20, ... 100 (or an ECOG grade, or not known yet)."),
+        ("kps", "0", "KPS must be one of 10, 20, ... 100 (or an ECOG grade, or not known yet)."),
+        ("kps", "110", "KPS must be one of 10, 20, ... 100 (or an ECOG grade, or not known yet)."),
+        ("kps", "seventy", "KPS must be one of 10, 20, ... 100 (or an ECOG grade, or not known yet)."),
+        ("kps", "70.0", "KPS must be one of 10, 20, ... 100 (or an ECOG grade, or not known yet)."),
+        ("kps", "ecog-5", "KPS must be one of 10, 20, ... 100 (or an ECOG grade, or not known yet)."),
+        ("kps", "ecog", "KPS must be one of 10, 20, ... 100 (or an ECOG grade, or not known yet)."),
         ("other_metastases", None, "Say whether there are metastases beyond the operated lesion."),
-        ("other_metastases", "maybe", "Answer yes or no."),
-        ("other_metastases", "true", "Answer yes or no."),
+        ("other_metastases", "maybe", "Answer yes, no or not known yet."),
+        ("other_metastases", "true", "Answer yes, no or not known yet."),
         ("mccormick_grade", None, "Choose the preoperative modified McCormick grade (I to V)."),
-        ("mccormick_grade", "0", "The McCormick grade must be I, II, III, IV or V."),
-        ("mccormick_grade", "6", "The McCormick grade must be I, II, III, IV or V."),
-        ("mccormick_grade", "IV", "The McCormick grade must be I, II, III, IV or V."),
+        ("mccormick_grade", "0", "The McCormick grade must be I, II, III, IV or V (or not known yet)."),
+        ("mccormick_grade", "6", "The McCormick grade must be I, II, III, IV or V (or not known yet)."),
+        ("mccormick_grade", "IV", "The McCormick grade must be I, II, III, IV or V (or not known yet)."),
         ("resection", None, "Choose the planned resection."),
         ("resection", "total", "Choose biopsy, subtotal or gross total resection."),
         ("compartment", None, "Choose where the lesion lies."),
@@ -80,8 +82,15 @@ def test_nothing_is_preselected_on_a_fresh_form(client):
 
 @pytest.mark.parametrize(
     "data",
-    [None, {}, VALID, {**VALID, "kps": ""}, {**VALID, "kps": "75", "resection": "nope"}],
-    ids=["fresh", "empty", "valid", "kps-missing", "invalid"],
+    [
+        None,
+        {},
+        VALID,
+        {**VALID, "kps": ""},
+        {**VALID, "kps": "75", "resection": "nope"},
+        {**VALID, "kps": "ecog-2", "other_metastases": "unknown", "mccormick_grade": "unknown"},
+    ],
+    ids=["fresh", "empty", "valid", "kps-missing", "invalid", "ecog-and-unknown"],
 )
 def test_the_written_out_inputs_are_the_widgets_own_markup(app, data):
     """templates/index.html writes the inputs out instead of calling WTForms' widgets (for speed,
@@ -108,3 +117,48 @@ def test_the_written_out_inputs_are_the_widgets_own_markup(app, data):
             else:
                 for option in field:
                     assert str(option(required=True)) in html
+
+
+@pytest.mark.parametrize(
+    "texts, expected",
+    [
+        (VALID, {"kps": 60, "ecog": None, "other_metastases": True, "mccormick_grade": 3}),
+        ({**VALID, "kps": "unknown"}, {"kps": None, "ecog": None}),
+        ({**VALID, "kps": "ecog-3"}, {"kps": None, "ecog": 3}),
+        (
+            {**VALID, "other_metastases": "unknown", "mccormick_grade": "unknown"},
+            {"other_metastases": None, "mccormick_grade": None},
+        ),
+        ({**VALID, "other_metastases": "no"}, {"other_metastases": False}),
+    ],
+)
+def test_form_texts_become_the_apis_inputs(texts, expected):
+    from calculator.forms import form_inputs
+
+    inputs = form_inputs(texts)
+    assert {k: inputs[k] for k in expected} == expected
+    assert set(inputs) == {"kps", "ecog", "other_metastases", "mccormick_grade", "resection", "compartment"}
+
+
+def test_not_known_yet_and_ecog_are_offered_but_never_preselected(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<option value="unknown">Not known yet</option>' in html
+    assert (
+        '<optgroup label="ECOG instead of KPS (used as its KPS band)"><option value="ecog-0">ECOG 0:' in html
+    )
+    assert re.search(
+        r'<input id="other_metastases-2" name="other_metastases" required type="radio" value="unknown">', html
+    )
+    assert re.search(
+        r'<input id="mccormick_grade-5" name="mccormick_grade" required type="radio" value="unknown">', html
+    )
+    assert "checked" not in html and "<option selected" in html  # only the empty "Choose KPS"
+
+
+@pytest.mark.parametrize("resection", ["", "unknown"])
+def test_resection_and_compartment_stay_required(client, resection):
+    html = client.post("/", data={**VALID, "resection": resection, "compartment": "unknown"}).get_data(
+        as_text=True
+    )
+    errors = field_errors(html)
+    assert errors["resection"] and errors["compartment"]

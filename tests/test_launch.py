@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from calculator.launch import ECOG_KPS_RANGE, inputs_in_query, is_prefill, read_prefill
+from calculator.features import ECOG_KPS_BAND
+from calculator.launch import inputs_in_query, is_prefill, read_prefill
 
 LAUNCH = {
     "kps": "70",
@@ -36,19 +37,7 @@ def test_valid_values_are_accepted_as_sent():
         ),
         ({"other_metastases": "true"}, "other_metastases", "The EHR sent “true”"),
         ({"resection": "x" * 100}, "resection", "The EHR sent “" + "x" * 40 + "…”"),
-        (
-            {"ecog": "2"},
-            "kps",
-            "The EHR records ECOG 2, which published conversions put anywhere from KPS 50 to 70: "
-            "there is no exact conversion. Choose the value yourself.",
-        ),
         ({"ecog": "5"}, "kps", "The EHR sent ECOG “5”, which is not a grade from 0 to 4."),
-        (
-            {"kps": "65", "ecog": "0"},
-            "kps",
-            "not one of the choices here. The EHR records ECOG 0, which published "
-            "conversions put anywhere from KPS 90 to 100",
-        ),
     ],
 )
 def test_values_outside_the_choices_are_dropped_with_a_note(sent, field, note):
@@ -63,10 +52,22 @@ def test_a_valid_kps_wins_over_ecog():
     assert prefill.notes == {}
 
 
-def test_ecog_ranges_cover_every_grade_and_stay_on_the_kps_scale():
-    assert sorted(ECOG_KPS_RANGE) == [0, 1, 2, 3, 4]
-    for low, high in ECOG_KPS_RANGE.values():
-        assert 10 <= low < high <= 100 and low % 10 == high % 10 == 0
+@pytest.mark.parametrize("grade", [0, 1, 2, 3, 4])
+def test_an_ecog_launch_prefills_the_ecog_choice_to_confirm(grade):
+    prefill = read_prefill({"ecog": str(grade)})
+    assert prefill.accepted == {"kps": f"ecog-{grade}"}
+    assert prefill.notes == {}
+
+
+def test_an_invalid_kps_with_ecog_keeps_the_ecog_choice_and_says_why():
+    prefill = read_prefill({"kps": "65", "ecog": "0"})
+    assert prefill.accepted == {"kps": "ecog-0"}
+    assert "The EHR sent “65”, which is not one of the choices here." in prefill.notes["kps"]
+
+
+def test_the_ecog_correspondence_is_the_published_table():
+    # ECOG-ACRIN: ECOG 0 = KPS 100-90, 1 = 80-70, 2 = 60-50, 3 = 40-30, 4 = 20-10.
+    assert ECOG_KPS_BAND == {0: (100, 90), 1: (80, 70), 2: (60, 50), 3: (40, 30), 4: (20, 10)}
 
 
 @pytest.mark.parametrize(

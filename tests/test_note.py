@@ -14,10 +14,12 @@ RESULT = {
         "mccormick_grade": 3,
         "resection": "gross_total",
         "compartment": "intramedullary",
+        "ecog": None,
     },
     "survival_90d": 0.684,
     "interval_95": [0.556, 0.805],
     "by_resection": {},
+    "averaged_over": {},
     "explanation": [],
     "warnings": [],
     "model": {"version": "1+5d097b07bfdd", "sha256": "0" * 64, "synthetic": True},
@@ -34,6 +36,37 @@ def test_known_answer():
         "series (not real patients, not validated on real patients); it supports, and does not replace, "
         "clinical judgement.\n"
         "Model 1+5d097b07bfdd; estimate computed 2026-11-21."
+    )
+
+
+def test_not_known_inputs_and_ecog_are_said_in_the_note():
+    result = {
+        **RESULT,
+        "inputs": {**RESULT["inputs"], "kps": None, "ecog": 2, "other_metastases": None},
+        "averaged_over": {
+            "kps": {"reason": "ecog", "kps_values": [60, 50], "estimate_range": [0.5, 0.6]},
+            "other_metastases": {"reason": "not_known", "estimate_range": [0.52, 0.58]},
+        },
+    }
+    text = note_text(result, "2026-11-21")
+    assert "Inputs: ECOG 2 (as KPS 60-50); other metastases: not known yet;" in text
+    assert (
+        "\nAveraged over KPS (derived from ECOG (KPS 60-50, ECOG-ACRIN table)); "
+        "the estimate ranges from 50% to 60% over its values.\n" in text
+    )
+    assert (
+        "\nAveraged over other metastases (not known yet); "
+        "the estimate ranges from 52% to 58% over its values.\n" in text
+    )
+
+
+def test_no_estimate_is_said_in_the_note():
+    text = note_text(
+        {**RESULT, "survival_90d": None, "interval_95": None, "warnings": ["No estimate: x."]}, "2026-11-21"
+    )
+    assert (
+        "Estimated 90-day survival: none (no patients like this one in the evidence; see warning).\n"
+        "Warning: No estimate: x." in text
     )
 
 

@@ -38,15 +38,21 @@ def test_served_document_is_the_built_one(client):
 
 def test_inputs_are_the_declared_features():
     inputs = document()["components"]["schemas"]["Inputs"]
-    assert inputs["required"] == list(FEATURE_NAMES)
+    assert inputs["required"] == [n for n in FEATURE_NAMES if n != "kps"]
+    assert inputs["oneOf"] == [{"required": ["kps"]}, {"required": ["ecog"]}]  # exactly one of the two
     assert inputs["additionalProperties"] is False
+    assert list(inputs["properties"]) == [*FEATURE_NAMES, "ecog"]
+    assert inputs["properties"]["ecog"]["enum"] == [0, 1, 2, 3, 4]
     for feature in FEATURES:
         schema = inputs["properties"][feature.name]
-        if schema["type"] == "boolean":
+        nullable = feature.name in ("kps", "other_metastases", "mccormick_grade")
+        kind = schema["type"][0] if nullable else schema["type"]
+        assert schema["type"] == ([kind, "null"] if nullable else kind)
+        if kind == "boolean":
             assert set(feature.values) == {True, False}
         else:
-            assert schema["enum"] == list(feature.values)
-            assert {"integer": int, "string": str}[schema["type"]] is type(feature.values[0])
+            assert schema["enum"] == list(feature.values) + ([None] if nullable else [])
+            assert {"integer": int, "string": str}[kind] is type(feature.values[0])
 
 
 def test_every_json_route_is_documented(app):

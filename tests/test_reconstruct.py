@@ -1,5 +1,6 @@
-"""The default SYNTHETIC cohort (training/reconstruct.py, targets.py, evidence.py): every published
-target is met, the assumptions file is complete, the result is deterministic and labelled."""
+"""The SYNTHETIC reconstructions (training/reconstruct.py, targets.py, evidence.py, uncertainty.py):
+every published target is met in every draw, every assumption has a source or reason and a
+distribution, the result is deterministic for a stream and labelled."""
 
 from __future__ import annotations
 
@@ -24,15 +25,25 @@ from training.evidence import (
     resolve_parameters,
     series_info,
 )
+from training.pooled import draw_cohort, master_streams
 from training.reconstruct import reconstruct
+from training.train import DEFAULT_SEED
+from training.uncertainty import distributions, draw_parameters
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DRAWN = 40  # reconstructions with drawn assumptions checked against every target
 
 
 @cache
 def reconstruction():
-    """One reconstruction shared by the module (it is deterministic; ~1 s)."""
-    return reconstruct()
+    """The first draw of the default fit, shared by the module (deterministic for its stream)."""
+    return draw_cohort(master_streams(DEFAULT_SEED, 1)[0][0])[0]
+
+
+@cache
+def central(seed: int = 1):
+    """A reconstruction at the assumptions' central values."""
+    return reconstruct(np.random.default_rng(seed))
 
 
 def died_by_90(frame: pd.DataFrame) -> pd.Series:
@@ -51,6 +62,20 @@ def test_published_target_is_reproduced_within_its_tolerance(target):
         assert target["reconstructed"] >= float(published[2:])
     else:  # checked here too, not only by the table's own flag
         assert abs(float(target["reconstructed"]) - float(published)) <= target["tolerance"] + 1e-9
+
+
+def test_every_target_is_met_in_every_draw_of_the_assumptions():
+    """What is published is data: whatever the assumptions drawn, every target holds (the default
+    fit also records each target's agreement over all its draws in the manifest)."""
+    assumptions = load_assumptions()
+    params = resolve_parameters(assumptions)
+    dists = distributions(params, assumptions)
+    for seed in np.random.SeedSequence(7).spawn(DRAWN):
+        rng = np.random.default_rng(seed)
+        rec = reconstruct(rng, draw_parameters(params, dists, rng), assumptions)
+        unmet = [(t["study_id"], t["figure"]) for t in rec.targets if t["kind"] == "target" and not t["met"]]
+        assert unmet == []
+        assert len(rec.cohort) == 172
 
 
 def test_every_series_used_for_patients_has_targets():
@@ -81,10 +106,12 @@ def test_ivren_deaths_by_day_90_are_exact(resection, deaths, patients):
     assert int(died_by_90(group).sum()) == deaths
 
 
-def test_reconstruction_is_deterministic():
-    again = reconstruct()
+def test_reconstruction_is_deterministic_for_its_stream_and_differs_between_streams():
+    again = draw_cohort(master_streams(DEFAULT_SEED, 1)[0][0])[0]
     pd.testing.assert_frame_equal(again.cohort, reconstruction().cohort, check_exact=True)
     assert again.targets == reconstruction().targets
+    other = draw_cohort(master_streams(DEFAULT_SEED, 2)[0][1])[0]
+    assert not other.cohort.equals(reconstruction().cohort)
 
 
 PARAMETERS = load_assumptions()["parameters"]
@@ -105,6 +132,35 @@ def test_every_parameter_resolves_with_its_source_and_reason(name):
         assert parameter.value == spec["value"]
 
 
+@pytest.mark.parametrize("name", list(PARAMETERS))
+def test_every_parameter_has_a_distribution_with_its_reason(name):
+    assumptions = load_assumptions()
+    params = resolve_parameters(assumptions)
+    dist = distributions(params, assumptions)[name]
+    assert dist.basis.strip()
+    if dist.kind == "fixed":
+        return
+    assert dist.low < dist.high
+    if dist.kind != "uniform":  # a central value inside its own 95% range
+        assert dist.low < float(params[name].value) < dist.high
+    draws = [dist.draw(np.random.default_rng(s)) for s in range(400)]
+    inside = np.mean([dist.low <= d <= dist.high for d in draws])
+    assert inside == 1.0 if dist.kind == "uniform" else 0.9 < inside < 0.99
+
+
+def test_spreads_come_from_the_published_intervals_where_they_exist():
+    """Knafo's HR 10.2 (95% CI 1.88-102): its log-normal has the CI's width; De la Garza's OR per
+    KPS point (1.01-1.05) sets the KPS spread over 10 points."""
+    import math
+
+    assumptions = load_assumptions()
+    dists = distributions(resolve_parameters(assumptions), assumptions)
+    knafo = dists["hr_neuro_deficit_intradural"]
+    assert math.log(knafo.high / knafo.low) == pytest.approx(math.log(102 / 1.88), rel=1e-9)
+    kps = dists["hr_kps_per_10_points"]
+    assert math.log(kps.high / kps.low) == pytest.approx(10 * math.log(1.05 / 1.01), rel=1e-9)
+
+
 def test_a_dangling_evidence_reference_is_refused():
     assumptions = load_assumptions()
     assumptions["parameters"]["kps_mean"]["evidence"]["figure"] = "no_such_figure"
@@ -117,14 +173,14 @@ def test_assumptions_file_is_the_one_read():
 
 
 def test_confounding_by_indication_crude_gradient_without_adjusted_effect():
-    cohort = reconstruction().cohort
+    cohort = central().cohort
     dead = died_by_90(cohort)
     gross_total = cohort["resection"] == "gross_total"
     assert dead[gross_total].mean() < dead[~gross_total].mean()
 
     # Crude log odds ratio of gross total vs biopsy/subtotal, then adjusted for the other
     # predictors (near-unpenalised): the reconstruction gives resection no causal effect
-    # (assumptions.json hr_resection_adjusted = 1), so adjustment must shrink it.
+    # at its central value (assumptions.json hr_resection_adjusted = 1), so adjustment must shrink it.
     def log_or(columns: list[str]) -> float:
         X = cohort[columns].astype(float).assign(gross_total=gross_total.astype(float))
         fit = LogisticRegression(C=1e6, max_iter=10000).fit(X, dead)

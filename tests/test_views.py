@@ -61,10 +61,14 @@ def test_reference_profiles_appear_correctly_on_the_page(client, model):
     for ref in model.manifest["reference_predictions"]:
         page = text_of(client.post("/", data=form_data(ref["inputs"])))
         low, high = ref["interval_95"]
-        assert (
+        shown = (
             f"Estimated 90-day survival: {pct(ref['survival_90d'])} "
             f"(95% interval {round(100 * low)}-{pct(high)})"
-        ) in page
+        )
+        if model.coverage.covered(ref["inputs"]):
+            assert shown in page
+        else:  # outside the evidence: no number, and why
+            assert "No estimate for this patient" in page and shown not in page
 
 
 def test_result_page_shows_caveat_synthetic_label_and_version(client, model):
@@ -75,9 +79,26 @@ def test_result_page_shows_caveat_synthetic_label_and_version(client, model):
     assert model.version in page
 
 
-def test_extrapolation_is_flagged_on_the_page(client):
-    page = text_of(client.post("/", data={**FORM, "kps": "20"}))
-    assert "No patient in the cohort behind the model had KPS 20" in page
+def test_outside_the_evidence_the_page_shows_no_number_and_says_why(client):
+    page = text_of(client.post("/", data={**FORM, "kps": "10", "mccormick_grade": "1"}))
+    assert "No estimate for this patient" in page
+    assert "the evidence behind the model has essentially no patient with KPS 10 (it covers KPS 100" in page
+    assert not re.search(r"Estimated 90-day survival: \d", page)
+    assert "Estimated 90-day survival: none (no patients like this one in the evidence" in page  # the note
+    assert page.count("No estimate: no patients like this one had it") == 3  # every resection row
+
+
+def test_unknown_inputs_and_ecog_on_the_page(client):
+    page = text_of(
+        client.post(
+            "/", data={**FORM, "kps": "ecog-2", "other_metastases": "unknown", "mccormick_grade": "unknown"}
+        )
+    )
+    assert "Estimated 90-day survival:" in page
+    assert "For: ECOG 2 (as KPS 60-50), other metastases not known yet, McCormick grade not known yet" in page
+    assert "Not known exactly, so averaged over" in page
+    assert "Averaged over KPS (derived from ECOG (KPS 60-50, ECOG-ACRIN table))" in page
+    assert "Patients like this one, by the operation they had: an association, not an effect" in page
 
 
 @pytest.mark.parametrize(

@@ -220,8 +220,8 @@ class PooledFit:
 def fit_pooled(seed: int, draws: int = DRAWS, n_jobs: int = N_JOBS, log=print) -> PooledFit:
     """The whole default procedure (see the module docstring)."""
     a, b = master_streams(seed, draws)
-    C, losses = choose_C(a[:C_SEARCH_DRAWS], n_jobs)
-    log(f"C = {C:g}, by cross-validation averaged over {C_SEARCH_DRAWS} reconstructions")
+    C, losses = choose_C(a[: min(C_SEARCH_DRAWS, draws)], n_jobs)
+    log(f"C = {C:g}, by cross-validation averaged over {min(C_SEARCH_DRAWS, draws)} reconstructions")
     fits_a = fit_draws(a, C, n_jobs)
     fits_b = fit_draws(b, C, n_jobs)
     log(f"fitted {2 * draws} reconstructions ({draws} shipped, {draws} more to measure stability)")

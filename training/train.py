@@ -122,7 +122,7 @@ def fit_model_dir(
     out_dir: Path = DEFAULT_MODEL_DIR,
     seed: int = DEFAULT_SEED,
     log=print,
-    draws: int = DRAWS,
+    draws: int | None = None,
 ) -> dict:
     """Fit the default pooled model (no cohort) or a cohort file's model and write out_dir.
     Returns the manifest.
@@ -133,7 +133,7 @@ def fit_model_dir(
     # and of the parallel workers fight each other (default fit: 144 s -> 77 s measured).
     with threadpool_limits(limits=1), tempfile.TemporaryDirectory() as tmp:
         if cohort_path is None:
-            return _fit_default(Path(out_dir), seed, draws, Path(tmp), log)
+            return _fit_default(Path(out_dir), seed, draws or DRAWS, Path(tmp), log)
         return _fit_cohort(Path(cohort_path), Path(out_dir), seed, log)
 
 
