@@ -157,9 +157,14 @@ def gap_sentence(gap: tuple, coverage) -> str:
     if gap[0] == "value":
         _, name, value = gap
         covered = [v for v in BY_NAME[name].values if coverage.value_count(name, v) >= NO_EVIDENCE]
+        span = (
+            f"KPS {min(covered)}-{max(covered)}"
+            if name == "kps" and covered
+            else ", ".join(phrase(name, v) for v in covered)
+        )
         return (
             f"No estimate: the evidence behind the model has essentially no patient with "
-            f"{phrase(name, value)} (it covers {', '.join(phrase(name, v) for v in covered)}). "
+            f"{phrase(name, value)} (it covers {span}). "
             "A number here would be an extrapolation, not a summary of evidence."
         )
     if gap[0] == "pair":

@@ -121,7 +121,7 @@ def _choices(feature) -> list[SelectChoice]:
         *(
             SelectChoice(
                 f"{ECOG_PREFIX}{g}",
-                f"ECOG {g}: {ECOG_DESCRIPTIONS[g]} (as KPS {band[0]}-{band[-1]})",
+                f"ECOG {g} (as KPS {band[0]}-{band[-1]}): {ECOG_DESCRIPTIONS[g]}",
                 optgroup=ECOG_GROUP,
             )
             for g, band in ECOG_KPS_BAND.items()

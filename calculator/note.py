@@ -11,7 +11,7 @@ from calculator.explain import input_phrase, interval_text, pct
 from calculator.features import COMPARTMENT, MCCORMICK, RESECTION
 
 SYNTHETIC_CAVEAT = (
-    "Caveat: decision support from a model fitted on a synthetic cohort reconstructed from "
+    "Caveat: decision support from a model fitted on synthetic cohorts reconstructed from "
     "published series (not real patients, not validated on real patients); it supports, and does "
     "not replace, clinical judgement."
 )

@@ -88,7 +88,7 @@ def test_absent_value_and_pair_give_no_number_and_say_what_is_covered():
     assert gaps == [("value", "kps", 80)]
     assert gap_sentence(gaps[0], coverage) == (
         "No estimate: the evidence behind the model has essentially no patient with KPS 80 (it covers "
-        "KPS 70, KPS 60). A number here would be an extrapolation, not a summary of evidence."
+        "KPS 60-70). A number here would be an extrapolation, not a summary of evidence."
     )
     gaps = coverage.gaps({"kps": 60, "resection": "subtotal"})
     assert gaps == [("pair", "kps", 60, "resection", "subtotal")]

@@ -32,7 +32,7 @@ def test_known_answer():
         "Inputs: KPS 70; other metastases: yes; modified McCormick grade (preoperative): III; "
         "planned resection: gross total resection; compartment: intramedullary.\n"
         "Estimated 90-day survival: 68% (95% interval 56-80%).\n"
-        "Caveat: decision support from a model fitted on a synthetic cohort reconstructed from published "
+        "Caveat: decision support from a model fitted on synthetic cohorts reconstructed from published "
         "series (not real patients, not validated on real patients); it supports, and does not replace, "
         "clinical judgement.\n"
         "Model 1+5d097b07bfdd; estimate computed 2026-11-21."
