@@ -16,10 +16,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
-from calculator.coverage import coverage_summary
 from threadpoolctl import threadpool_limits
 
 from calculator.artifact import DEFAULT_MODEL_DIR, sha256_of
+from calculator.coverage import coverage_summary
 from calculator.features import ECOG_KPS_BAND, ECOG_SOURCE, FEATURES, HORIZON_DAYS
 from training.cohort import model_frame, read_cohort, write_cohort
 from training.evidence import evidence_sha256, load_assumptions, resolve_parameters, series_info
