@@ -37,7 +37,12 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_MODEL_DIR,
         help="model directory to write (default: the project's models/)",
     )
-    fit.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for CV folds and bootstrap")
+    fit.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        help="master seed (reconstruction draws, CV folds, bootstrap)",
+    )
     val = commands.add_parser("validate", help="evaluate a model on your own cohort; write an HTML report")
     val.add_argument("--cohort", type=Path, required=True, help="your cohort CSV (docs/cohort-schema.md)")
     val.add_argument("--out", type=Path, required=True, help="HTML report to write")
