@@ -1,6 +1,11 @@
 """The model page in real Chromium against real gunicorn: narrow pane, no JavaScript, print."""
 
+import json
+import math
+
 import pytest
+
+from calculator.artifact import DEFAULT_MODEL_DIR, MANIFEST
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,4 +47,21 @@ def test_model_page_prints_every_table_whole(live_url, browser):
     scroll_width, client_width = page.evaluate(OVERFLOW)
     assert scroll_width <= client_width
     assert page.pdf(format="A4")[:5] == b"%PDF-"
+    context.close()
+
+
+def test_model_page_leads_with_the_resection_effect_and_its_interval(live_url, browser):
+    manifest = json.loads((DEFAULT_MODEL_DIR / MANIFEST).read_text(encoding="utf-8"))
+    gross_total = manifest["model"]["coefficients"]["pooled"]["resection_gross_total"]
+    low, high = (math.exp(x) for x in gross_total["interval_95"])
+    context = browser.new_context(viewport={"width": 400, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_url + "/model")
+    second = page.locator("nav.contents a").nth(1)  # right after "At a glance"
+    assert second.inner_text().startswith("Extent of resection")
+    second.click()
+    assert page.evaluate("location.hash") == "#resection"
+    assert abs(page.locator("#resection").bounding_box()["y"]) < 100  # scrolled to it
+    effect = page.locator("#resection p").first.inner_text()
+    assert f"95% interval {low:.2f} to {high:.2f}" in effect
     context.close()

@@ -7,6 +7,7 @@ markup): the page escapes it, the Markdown writer escapes it its own way. The on
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 
@@ -111,3 +112,44 @@ def plain(value) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
+
+
+def pp(x: float) -> str:
+    """A difference of probabilities in percentage points, e.g. 0.00434 -> '0.43'."""
+    return f"{round(100 * x, 2):g}"
+
+
+def odds_ratio(log_odds: float) -> str:
+    return num(math.exp(log_odds), 2)
+
+
+def interval(low, high, fmt=num) -> str:
+    return f"{fmt(low)} to {fmt(high)}"
+
+
+def count(x) -> str:
+    """Patients or deaths: whole numbers as they are, a mean over reconstructions to one decimal."""
+    return str(x) if isinstance(x, int) else f"{x:.1f}"
+
+
+def pooled(m: dict) -> bool:
+    """The default model, pooled over reconstructions (not a fit on one cohort file)."""
+    return bool(m["cohort"].get("reconstructions"))
+
+
+def deaths(m: dict) -> str:
+    """The deaths by the horizon behind the model, e.g. '45 deaths by day 90' or, pooled, '46.4
+    deaths by day 90 on average, 22 to 84 across the reconstructions'."""
+    cohort, h = m["cohort"], m["horizon_days"]
+    text = f"{count(cohort['events_90d'])} deaths by day {h}"
+    if pooled(m) and "events_90d_range" in cohort:
+        low, high = cohort["events_90d_range"]
+        text += f" on average, {low} to {high} across the reconstructions"
+    return text
+
+
+def draws_named(m: dict) -> str:
+    """What the model's coefficient vectors are, with their number: '2000 draws' (pooled) or
+    '200 bootstrap refits' (a cohort fit)."""
+    n = m["model"]["interval"]["draws"]
+    return f"{n} draws" if pooled(m) else f"{n} bootstrap refits"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 from calculator.explain import SELECTION_CAVEAT
-from calculator.model_card.blocks import Paragraph, Section, bullets, num, plain
-from calculator.model_card.method import term
+from calculator.model_card.blocks import Paragraph, Section, bullets, deaths, plain, pooled
+from calculator.model_card.resection import adjusted_sentence
 
 # Reconstruction parameters whose hazard ratios were borrowed; the label says what each measures.
 BORROWED = {
@@ -19,10 +17,10 @@ BORROWED = {
 
 def limitations(m: dict) -> Section:
     cohort, h = m["cohort"], m["horizon_days"]
-    size = m.get("metrics", {}).get("sample_size")
-    small = f"{cohort['n']} patients, {cohort['events_90d']} deaths by day {h}."
-    if size:
-        small += f" {size['statement']}"
+    small = f"{cohort['n']} patients, {deaths(m)}."
+    if "sample_size" in m.get("metrics", {}):
+        small += " " + m["metrics"]["sample_size"]["statement"]
+        small += " (Counted on one reconstruction.)" if pooled(m) else ""
     items = [Paragraph(small + " Every estimate is uncertain, and more so at the extremes.", "Small cohort.")]
     rec = m.get("reconstruction")
     if m.get("synthetic"):
@@ -39,7 +37,9 @@ def limitations(m: dict) -> Section:
     if rec:
         params = {p["name"]: p for p in rec["parameters"]}
         borrowed = [
-            f"hazard ratio {plain(params[n]['value'])} {what} ({params[n]['source']})"
+            f"hazard ratio {plain(params[n]['value'])} {what} ({params[n]['source']}"
+            + (f"; drawn from: {params[n]['distribution']['text']}" if "distribution" in params[n] else "")
+            + ")"
             for n, what in BORROWED.items()
             if n in params
         ]
@@ -61,20 +61,16 @@ def limitations(m: dict) -> Section:
             "No external validation.",
         )
     )
-    resection = SELECTION_CAVEAT
-    if rec and "hr_resection_adjusted" in (params := {p["name"]: p for p in rec["parameters"]}):
-        p = params["hr_resection_adjusted"]
-        odds = ", ".join(
-            f"{term(n)[0].strip('[]')} {num(math.exp(b), 2)}"
-            for n, b in m["model"]["coefficients"]["raw_units"].items()
-            if n.startswith("resection_")
-        )
-        resection += (
-            f" In the reconstruction resection was given no causal effect (hazard ratio {plain(p['value'])}, "
-            f"{p['source']}; reason in the assumptions table), so the model's odds ratios for death vs "
-            f"biopsy ({odds}) reflect selection only."
-        )
+    resection = f"{SELECTION_CAVEAT} {adjusted_sentence(m)} (Extent of resection, above.)"
     items.append(Paragraph(resection, "Confounding by indication of the resection variable."))
+    items.append(
+        Paragraph(
+            "The data record the resection achieved; the calculator asks for the one planned. Neither the "
+            "estimates nor their intervals account for a planned resection that ends less complete "
+            "(Achieved vs planned resection, above).",
+            "Achieved, not planned, resection.",
+        )
+    )
     items += [
         Paragraph(
             "Age and primary tumour histology, prognostic in spinal metastases generally, are not inputs: "
@@ -83,9 +79,14 @@ def limitations(m: dict) -> Section:
             "No age or histology.",
         ),
         Paragraph(
-            "KPS and McCormick grade act linearly on the log odds, with no interactions. Input values "
-            "rare or absent in the cohort are estimated by extrapolation (the page warns). Training is "
-            "complete-case, unbiased only if values are missing at random.",
+            "KPS and McCormick grade act linearly on the log odds, with no interactions. Estimates for "
+            "values or pairs of values rare in the evidence rest mostly on this form (the page warns); "
+            "where the evidence has essentially no patients the calculator shows no number."
+            + (
+                ""
+                if m.get("synthetic")
+                else " Training is complete-case, unbiased only if values are missing at random."
+            ),
             "Model form and data handling.",
         ),
         Paragraph(

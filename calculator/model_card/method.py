@@ -1,104 +1,90 @@
-"""The full model: method, coefficients in raw units, the formula and a worked example.
+"""The method: how the model is made, what its 95% interval holds, and how stable it is.
 
-The worked example redoes one of the manifest's reference predictions by hand from the raw-unit
-coefficients, so a reader can check the arithmetic and a test can check the card.
+For the default model, the pooled procedure (training/pooled.py) in plain words, with the number of
+draws and the stability measurements read from the manifest; for a cohort fit, one fit and its
+bootstrap. What the interval does not contain is stated as firmly as what it does.
 """
 
 from __future__ import annotations
 
-import math
-
-from calculator.explain import describe
-from calculator.features import BY_NAME, FEATURES, KPS, MCCORMICK, REFERENCE_PATIENT
-from calculator.model_card.blocks import Formula, Paragraph, Section, bullets, coef, num, pct, table
-
-SYMBOL = {KPS.name: "KPS", MCCORMICK.name: "McCormick grade (I = 1 ... V = 5)"}
-PER = {KPS.name: "per KPS point", MCCORMICK.name: "per McCormick grade"}
-
-
-def term(name: str) -> tuple[str, str]:
-    """(symbol in the formula, contrast in words) for a coefficient name in raw_units."""
-    if name in SYMBOL:
-        return SYMBOL[name], PER[name]
-    if name in BY_NAME:  # a yes/no input
-        return f"[{BY_NAME[name].label.lower()}]", "yes vs no"
-    feature, value = category(name)
-    reference = feature.choice(feature.values[0]).label.lower()
-    return f"[{feature.choice(value).label.lower()}]", f"vs {reference}"
+from calculator.model_card.blocks import (
+    Paragraph,
+    Section,
+    bullets,
+    num,
+    pooled,
+    table,
+)
+from calculator.model_card.stability import stability_section
 
 
-def category(name: str):
-    """(feature, value) of a one-hot column such as 'resection_gross_total'; KeyError if none."""
-    for f in FEATURES:
-        if name.startswith(f.name + "_") and name[len(f.name) + 1 :] in f.values:
-            return f, name[len(f.name) + 1 :]
-    raise KeyError(name)
-
-
-def x_value(name: str, inputs: dict) -> int:
-    """The value a raw-unit coefficient multiplies for this patient (indicators 0 or 1)."""
-    if name in inputs:
-        return int(inputs[name])
-    feature, value = category(name)
-    return int(inputs[feature.name] == value)
-
-
-def by_hand(raw: dict, inputs: dict) -> tuple[list[tuple[str, int, float]], float, float]:
-    """([(name, x, coefficient)], linear predictor, P(alive at the horizon)) from raw_units."""
-    terms = [(n, x_value(n, inputs), b) for n, b in raw.items() if n != "intercept"]
-    lp = raw["intercept"] + sum(x * b for _, x, b in terms)
-    return terms, lp, 1 / (1 + math.exp(lp))
-
-
-def worked_profile(m: dict) -> dict:
-    """The reference prediction for the explanation's reference patient (else the first one)."""
-    refs = m["reference_predictions"]
-    matches = [r for r in refs if all(r["inputs"][k] == v for k, v in REFERENCE_PATIENT.items())]
-    return (matches or refs)[0]
-
-
-def model_sections(m: dict) -> list[Section]:
-    return [method_section(m), coefficients_section(m), worked_example(m)]
+def method_sections(m: dict) -> list[Section]:
+    sections = [method_section(m), interval_section(m)]
+    if m.get("stability"):
+        sections.append(stability_section(m))
+    return sections
 
 
 def method_section(m: dict) -> Section:
-    model, h = m["model"], m["horizon_days"]
+    model, h, n = m["model"], m["horizon_days"], m["cohort"]["n"]
     grid = model.get("cv_log_loss", {})
     chosen = f"{model['C']:g}"
-    items = [
-        Paragraph(model["method"] + ".", "In one sentence."),
+    items = [Paragraph(model["method"] + ".", "In one sentence.")]
+    if pooled(m):
+        draws = model["interval"]["draws"]
+        items += [
+            Paragraph(
+                f"Each of the {draws} draws takes every assumption of the reconstruction from its "
+                "distribution (Every assumption with its uncertainty, above), rebuilds the "
+                f"{n} published patients from the series' published figures under those values with "
+                "its own random stream, and fits that reconstruction twice at the same penalty: as it "
+                f"is (the draw's point fit) and on a bootstrap resample of its {n} patients (the draw's "
+                "sampled fit).",
+                "One draw.",
+            ),
+            Paragraph(
+                f"The coefficients are the mean of the {draws} point fits, so every estimate comes from "
+                "one formula (below). The 95% interval of an estimate is the 2.5th to 97.5th percentile "
+                f"of that estimate over the {draws} sampled fits.",
+                "Pooling.",
+            ),
+        ]
+    else:
+        items.append(
+            Paragraph(
+                f"One fit on the cohort; the 95% interval of an estimate: {model['interval']['method']}.",
+                "One cohort.",
+            )
+        )
+    items += [
+        Paragraph(
+            f"Ridge (L2) penalty, C = {chosen} (smaller C shrinks more): the value with the lowest "
+            "weighted log-loss in repeated stratified 5-fold cross-validation (tabled below)"
+            + (
+                ", averaged over the reconstructions the sentence above names. C is chosen once, before "
+                "the draws, and used in every draw, so that the draws differ only in their data. "
+                if pooled(m)
+                else ". "
+            )
+            + "Ridge keeps every pre-specified predictor and shrinks them together, which a cohort with "
+            "few events per parameter needs; lasso would drop predictors chosen in advance.",
+            "Choice of the penalty.",
+        ),
         Paragraph(
             f"A patient last seen alive before day {h} has an unknown {h}-day status. Dropping such "
             "patients biases the estimate towards death, counting them as survivors towards survival. "
             "Instead each patient of known status is weighted by 1 / G, G being the Kaplan-Meier "
             "probability of remaining uncensored until that status became known (inverse probability "
-            f"of censoring weights, IPCW); those censored before day {h} get weight 0. This cohort "
-            f"has {m['cohort']['censored_before_90d']} of them.",
+            f"of censoring weights, IPCW); those censored before day {h} get weight 0. "
+            + ("The reconstructions have " if pooled(m) else "This cohort has ")
+            + f"{m['cohort']['censored_before_90d']} of them.",
             "Censoring.",
         ),
         Paragraph(
-            f"Ridge (L2) penalty, strength chosen by cross-validated weighted log-loss: C = {chosen} "
-            "(smaller C shrinks more; the search is tabled below). Ridge keeps every pre-specified "
-            "predictor and shrinks them together, which a cohort with few events per parameter needs; "
-            "lasso would drop predictors chosen in advance.",
-            "Penalty.",
-        ),
-        Paragraph(
-            "KPS per point and McCormick grade per grade enter linearly on the log-odds scale; other "
-            "metastases as yes/no; resection and compartment as indicators against the first category. "
-            "No interactions, no splines, no variable selection.",
+            "KPS (per 10 points) and McCormick grade (per grade) enter linearly on the log-odds scale; "
+            "other metastases as yes/no; resection and compartment as indicators against biopsy and "
+            "intramedullary. No interactions, no splines, no variable selection.",
             "Predictors.",
-        ),
-        Paragraph(
-            f"{model['interval']['method'].capitalize()}: {model['interval']['resamples']} refits on "
-            f"resamples of the patients, {round(100 * model['interval']['level'])}% percentile interval. It "
-            "reflects the sampling uncertainty of the coefficients, not "
-            + (
-                "the uncertainty of the reconstruction's assumptions."
-                if m.get("synthetic")
-                else "how this cohort's patients differ from another hospital's."
-            ),
-            "Intervals.",
         ),
     ]
     blocks = [bullets(*items)]
@@ -114,78 +100,46 @@ def method_section(m: dict) -> Section:
     return Section("method", "Method", tuple(blocks))
 
 
-def coefficients_section(m: dict) -> Section:
-    c = m["model"]["coefficients"]
-    raw, fitted = c["raw_units"], c.get("transformed", {})
-    intercept = fitted.get("intercept", math.nan)
-    rows = [
-        ("Intercept", "KPS 0, grade 0, reference categories", coef(raw["intercept"]), "—", coef(intercept))
-    ]
-    for name, b in raw.items():
-        if name != "intercept":
-            symbol, contrast = term(name)
-            rows.append((symbol, contrast, coef(b), num(math.exp(b), 2), coef(fitted.get(name, math.nan))))
-    scaling = "; ".join(
-        f"{SYMBOL.get(n, n).split(' (')[0]}: mean {num(s['mean'], 2)}, SD {num(s['sd'], 2)}"
-        for n, s in c.get("scaling", {}).items()
-    )
-    formula = "\n".join(
-        [f"LP = {coef(raw['intercept'])}"]
-        + [
-            f"     {'-' if b < 0 else '+'} {coef(abs(b))} × {term(n)[0]}"
-            for n, b in raw.items()
-            if n != "intercept"
-        ]
-        + [f"P(alive at day {m['horizon_days']}) = 1 / (1 + exp(LP))"]
-    )
+def interval_section(m: dict) -> Section:
+    n = m["cohort"]["n"]
+    if pooled(m):
+        contains = (
+            f"the sampling error of a cohort of {n} patients: each draw's sampled fit is on a bootstrap "
+            "resample;",
+            "the uncertainty of every assumption, as stated in the table of assumptions: each draw "
+            "takes every one from its distribution;",
+            "the randomness of reconstructing patients from published summaries: each draw rebuilds "
+            "them afresh.",
+        )
+        lacks = (
+            "errors in the published figures themselves: series sizes, resection splits, deaths and "
+            "medians are data, the same in every draw;",
+            "the choice of model form: an additive logistic model, linear in KPS and in McCormick "
+            "grade, with no interactions;",
+            "differences between the patients of the published series and this hospital's (case mix, "
+            "era, who is offered surgery);",
+            "an assumption's uncertainty beyond the range stated for it;",
+            "the gap between the resection planned and the one achieved (Extent of resection, above).",
+        )
+    else:
+        contains = (f"the sampling error of a cohort of {n} patients (bootstrap refits of this cohort).",)
+        lacks = (
+            "errors in the cohort's recorded values;",
+            "the choice of model form: an additive logistic model, linear in KPS and in McCormick "
+            "grade, with no interactions;",
+            "differences between this cohort's patients and the patients it is applied to;",
+            "the gap between the resection planned and the one achieved (Extent of resection, above).",
+        )
     return Section(
-        "coefficients",
-        "The full model: coefficients and formula",
+        "interval",
+        "What the 95% interval does and does not contain",
         (
+            Paragraph("It contains:"),
+            bullets(*contains),
+            Paragraph("It does not contain:"),
+            bullets(*lacks),
             Paragraph(
-                f"Coefficients on the {c['outcome']} (positive: higher risk of death), per natural unit. "
-                "An indicator in brackets is 1 when true, else 0. Inside the pipeline KPS and McCormick "
-                f"grade are standardised ({scaling}); the last column gives the coefficients as fitted on "
-                "that scale, the others are the same model in raw units."
-            ),
-            table(
-                "Coefficients",
-                ("Term", "Contrast", "Coefficient (log odds of death)", "Odds ratio for death", "As fitted"),
-                rows,
-                numeric=(2, 3, 4),
-                wide=True,
-            ),
-            Paragraph("To reproduce an estimate by hand:"),
-            Formula(formula),
-        ),
-    )
-
-
-def worked_example(m: dict) -> Section:
-    ref = worked_profile(m)
-    terms, lp, survival = by_hand(m["model"]["coefficients"]["raw_units"], ref["inputs"])
-    raw = m["model"]["coefficients"]["raw_units"]
-    rows = [("Intercept", "1", coef(raw["intercept"]), num(raw["intercept"], 4))]
-    rows += [(term(n)[0], str(x), coef(b), num(x * b, 4)) for n, x, b in terms]
-    rows.append(("LP (sum)", "", "", num(lp, 4)))
-    low, high = ref["interval_95"]
-    h = m["horizon_days"]
-    return Section(
-        "worked-example",
-        "Worked example",
-        (
-            Paragraph(f"A patient with {describe(ref['inputs'])}:"),
-            table(
-                "The linear predictor term by term",
-                ("Term", "Value", "Coefficient", "Product"),
-                rows,
-                (1, 2, 3),
-            ),
-            Paragraph(
-                f"P(alive at day {h}) = 1 / (1 + exp({num(lp, 4)})) = {pct(survival)}. The calculator gives "
-                f"{pct(ref['survival_90d'])} for this patient (95% interval {pct(low)} to {pct(high)}): the "
-                "prediction recorded in the manifest when the model was built. The interval comes from the "
-                "bootstrap refits stored in the artifact and cannot be redone by hand."
+                "So the true uncertainty is wider than the interval, by an amount no figure here measures."
             ),
         ),
         level=3,

@@ -1,10 +1,23 @@
 """Performance: apparent vs optimism-corrected, each study left out in turn, calibration plot,
-shrinkage and the minimum sample size. Every figure is read from the manifest's `metrics`."""
+shrinkage and the minimum sample size. Every figure is read from the manifest's `metrics`.
+
+For the pooled default the validation is of the pooled procedure in a stated reduced version
+(training/pooled_validation.py); its reasons are quoted from there."""
 
 from __future__ import annotations
 
-from calculator.calibration_svg import calibration_svg
-from calculator.model_card.blocks import Figure, Paragraph, Section, num, pct, plain, signed, table
+from calculator.model_card.blocks import (
+    Paragraph,
+    Section,
+    bullets,
+    num,
+    pct,
+    pooled,
+    signed,
+    table,
+)
+from calculator.model_card.left_out import by_study, calibration
+from calculator.model_card.sample_size import shrinkage_and_size
 
 MEASURES = (  # key in metrics, name, how to read it
     ("c_statistic", "c-statistic (AUC), death by day 90", "0.5 chance, 1 perfect ranking"),
@@ -18,37 +31,85 @@ MEASURES = (  # key in metrics, name, how to read it
     ("brier_null", "Brier score of the null model", "everyone given the observed mortality"),
 )
 
-# Riley et al. (Stat Med 2019) criteria, by the manifest's keys.
-CRITERIA = {
-    "shrinkage_at_least_0.9": "(i) expected shrinkage of at least 0.9",
-    "nagelkerke_optimism_at_most_0.05": "(ii) optimism in Nagelkerke R² of at most 0.05",
-    "overall_risk_within_0.05": "(iii) overall risk estimated within ±0.05",
-}
-
 
 def performance_sections(m: dict) -> list[Section]:
     metrics = m.get("metrics", {})
-    sections = [overview(metrics)]
+    sections = [overview(m)]
     if "internal_external" in metrics:
-        sections.append(by_study(metrics["internal_external"], m["horizon_days"]))
+        sections.append(by_study(m))
     if "calibration_curve" in metrics:
         sections.append(calibration(metrics["calibration_curve"], m["horizon_days"]))
     if "shrinkage" in metrics or "sample_size" in metrics:
-        sections.append(shrinkage_and_size(metrics))
+        sections.append(shrinkage_and_size(m))
     return sections
 
 
-def overview(metrics: dict) -> Section:
+def how_validated(m: dict) -> tuple:
+    """How the figures were made, in words: for the pooled default, the reduced version and why."""
+    metrics = m["metrics"]
+    n = metrics.get("bootstrap_resamples")
+    if not metrics.get("optimism_corrected"):
+        return (
+            Paragraph(
+                "No internal validation is recorded for this model: only apparent (optimistic) figures."
+            ),
+        )
+    if not pooled(m):
+        return (
+            Paragraph(
+                "Apparent performance is measured on the patients the model was fitted to, and is "
+                f"optimistic. Optimism: Harrell's bootstrap, {n} resamples, each refitted by the whole "
+                "procedure including the choice of C; corrected = apparent minus optimism, the figures to "
+                "quote. Leave-one-study-out: each study predicted by a model refitted on the others."
+            ),
+        )
+    draws, C = m["model"]["interval"]["draws"], f"{m['model']['C']:g}"
+    return (
+        Paragraph(
+            f"The shipped model averages {draws} fits; repeating all of that inside every bootstrap "
+            "resample and for every left-out study would cost hundreds of times the fit itself, so the "
+            f"validation makes two stated reductions, on {n} of the reconstructions:"
+        ),
+        bullets(
+            Paragraph(
+                "the pooled model's own performance on each of those reconstructions, averaged. It is "
+                "optimistic: the model was fitted to reconstructions like them.",
+                "Apparent:",
+            ),
+            Paragraph(
+                "Harrell's bootstrap (Harrell, Lee & Mark, Stat Med 1996), reduced: for each of the "
+                f"{n} reconstructions one bootstrap resample, on which the single-draw procedure is "
+                "refitted with the choice of C repeated by cross-validation on the resample; optimism = "
+                "performance on the resample minus performance on the reconstruction it came from, "
+                "averaged; corrected = apparent minus optimism. The pooled model averages many such "
+                "fits and overfits less than one, so this optimism is if anything too large: the "
+                "corrected figures are conservative. They are the figures to quote.",
+                "Optimism-corrected:",
+            ),
+            Paragraph(
+                "for each series (Steyerberg & Harrell, J Clin Epidemiol 2016), the pooled procedure at "
+                f"the shipped C = {C} on the {n} reconstructions without that series (the mean of their "
+                "fits) predicts that series' patients in each reconstruction. C is not re-chosen without "
+                "the series: its choice pools cross-validation over many reconstructions, and one choice "
+                "is all the budget allows.",
+                "Leave-one-study-out:",
+            ),
+        ),
+    )
+
+
+def overview(m: dict) -> Section:
+    metrics = m.get("metrics", {})
     apparent, optimism = metrics.get("apparent", {}), metrics.get("optimism", {})
     corrected = metrics.get("optimism_corrected", {})
-    pooled = metrics.get("internal_external", {}).get("pooled", {})
+    loso = metrics.get("internal_external", {}).get("pooled", {})
     rows = [
         (
             name,
             num(apparent.get(key)),
             signed(optimism.get(key)),
             num(corrected.get(key)),
-            num(pooled.get(key)),
+            num(loso.get(key)),
             meaning,
         )
         for key, name, meaning in MEASURES
@@ -57,26 +118,18 @@ def overview(metrics: dict) -> Section:
         ("observed_mortality_90d", "Observed"),
         ("mean_predicted_mortality_90d", "Mean predicted"),
     ):
-        rows.append((f"{name} 90-day mortality", pct(apparent.get(key)), "", "", pct(pooled.get(key)), ""))
-    if corrected:
-        text = (
-            "Apparent performance is measured on the patients the model was fitted to, and is optimistic. "
-            f"Optimism: Harrell's bootstrap, {metrics.get('bootstrap_resamples')} resamples, each refitted "
-            "by the whole procedure including the choice of C; corrected = apparent minus optimism, the "
-            "figures to quote. Leave-one-study-out: each study predicted by a model refitted on the others."
-        )
-    else:
-        text = "No internal validation is recorded for this model: only apparent (optimistic) figures."
+        shown = pct(apparent[key]) if key in apparent else "—"
+        rows.append((f"{name} 90-day mortality", shown, "", "", pct(loso.get(key)), ""))
     return Section(
         "performance",
         "Performance",
         (
-            Paragraph(text),
+            *how_validated(m),
             table(
                 "Apparent and validated performance",
                 (
                     "Measure",
-                    "Apparent",
+                    "Apparent" + (" (pooled model)" if pooled(m) else ""),
                     "Optimism",
                     "Optimism-corrected",
                     "Leave-one-study-out",
@@ -88,124 +141,3 @@ def overview(metrics: dict) -> Section:
             ),
         ),
     )
-
-
-def by_study(iecv: dict, h: int) -> Section:
-    rows = [
-        (
-            s["study_id"],
-            s["n"],
-            s["events_90d"],
-            pct(s.get("observed_survival_90d")),
-            pct(s.get("mean_predicted_survival_90d")),
-            num(s.get("c_statistic")),
-            plain(s.get("C")),
-            s.get("reason") or s.get("status", ""),
-        )
-        for s in iecv["per_study"]
-    ]
-    pooled = iecv.get("pooled", {})
-    if "n" in pooled:
-        rows.append(
-            (
-                f"Pooled ({pooled['studies_predicted']} studies)",
-                pooled["n"],
-                "",
-                pct(1 - pooled["observed_mortality_90d"]),
-                pct(1 - pooled["mean_predicted_mortality_90d"]),
-                num(pooled.get("c_statistic")),
-                "",
-                "",
-            )
-        )
-    return Section(
-        "by-study",
-        "Internal-external validation: each study left out in turn",
-        (
-            Paragraph(
-                "Each study is predicted by the whole procedure refitted on the other studies. Observed "
-                f"survival is the study's own Kaplan-Meier at day {h}; a c-statistic needs both deaths and "
-                "survivors in the study, and rests on very few deaths in the small ones."
-            ),
-            table(
-                "Left-out study: observed vs mean predicted 90-day survival",
-                (
-                    "Study left out",
-                    "n",
-                    f"Deaths by day {h}",
-                    "Observed",
-                    "Mean predicted",
-                    "c-statistic",
-                    "C",
-                    "Status",
-                ),
-                rows,
-                numeric=(1, 2, 3, 4, 5, 6),
-                wide=True,
-            ),
-        ),
-        level=3,
-    )
-
-
-def calibration(curve: dict, h: int) -> Section:
-    groups = curve["groups"]
-    rows = [
-        (i, g["n"], pct(g["predicted"]), pct(g["observed"]), f"{pct(g['ci_low'])} to {pct(g['ci_high'])}")
-        for i, g in enumerate(groups, start=1)
-    ]
-    return Section(
-        "calibration",
-        "Calibration plot",
-        (
-            Figure(
-                calibration_svg(groups, title=f"Calibration of out-of-study predictions, {h}-day survival"),
-                f"Observed vs predicted {h}-day survival. Method: {curve['method']}. Points below the "
-                "diagonal: fewer survived than predicted.",
-            ),
-            table(
-                "The plotted groups",
-                ("Group", "n", "Mean predicted", "Observed", "95% interval"),
-                rows,
-                numeric=(0, 1, 2, 3, 4),
-            ),
-        ),
-        level=3,
-    )
-
-
-def shrinkage_and_size(metrics: dict) -> Section:
-    blocks = []
-    s = metrics.get("shrinkage")
-    if s:
-        blocks.append(
-            Paragraph(
-                f"Global shrinkage factor {num(s['van_houwelingen_le_cessie'])} (likelihood-ratio chi-square "
-                f"{num(s['lr_chi_square'], 1)} on {s['df']} df): {s['method']}. Optimism-corrected "
-                f"calibration slope: {num(s['bootstrap_calibration_slope'])}.",
-                "Shrinkage.",
-            )
-        )
-    size = metrics.get("sample_size")
-    if size:
-        blocks.append(Paragraph(size["statement"], "Sample size."))
-        rows = [(CRITERIA.get(k, k), v) for k, v in size["required_n"].items()]
-        rows += [
-            ("Required n (largest of the above)", size["required_n_final"]),
-            ("Required deaths by day 90", num(size["required_events"], 0)),
-            (
-                "This cohort: n, deaths, per parameter",
-                f"{plain(size['n'])}, {size['events']}, {plain(size['events_per_parameter'])}",
-            ),
-            ("Parameters", size["parameters"]),
-            ("Prevalence of death by day 90", num(size["prevalence"])),
-            (
-                "Anticipated Cox-Snell R²",
-                f"{num(size['anticipated_cox_snell_r2'])}; source: {size['anticipated_r2_source']}",
-            ),
-            ("Maximum Cox-Snell R²", num(size["max_cox_snell_r2"])),
-        ]
-        blocks.append(
-            table(f"Minimum sample size: {size['reference']}", ("Criterion or input", "Value"), rows)
-        )
-    return Section("sample-size", "Shrinkage and sample size", tuple(blocks), level=3)

@@ -1,11 +1,12 @@
-"""The card's first sections: at a glance, intended use, the predictors, how input is handled."""
+"""The card's first sections: at a glance, intended use, the predictors."""
 
 from __future__ import annotations
 
-from calculator.explain import RARE_PAIR, RARE_VALUE, SELECTION_CAVEAT, phrase
+from calculator.explain import SELECTION_CAVEAT
 from calculator.features import FEATURES, KPS, MCCORMICK
-from calculator.model_card.blocks import Paragraph, Section, bullets, num, table
-from calculator.validation import EXPECTED
+from calculator.model_card.blocks import Paragraph, Section, bullets, deaths, num, pooled, table
+from calculator.model_card.resection import adjusted_sentence
+from calculator.model_card.support import GRID
 
 INTENDED_USE = (
     "Adults operated on, or considered for surgery, for an intradural spinal metastasis "
@@ -24,34 +25,77 @@ def summary(m: dict) -> Section:
     inputs = ", ".join(f.label for f in FEATURES)
     if m.get("synthetic"):
         series = sum(s["used_as"] == "patients" for s in m.get("reconstruction", {}).get("series", []))
+        how = (
+            f", pooled over {cohort['reconstructions']} reconstructions, each drawing every assumption "
+            "from its stated uncertainty"
+            if pooled(m)
+            else ""
+        )
         data = (
-            f"a SYNTHETIC cohort of {cohort['n']} patients ({cohort['events_90d']} deaths by day "
-            f"{m['horizon_days']}) reconstructed from the published figures of {series or 'several'} "
-            "surgical series. No individual patient's data was used, and the model has not been validated "
-            "on real patients."
+            f"a SYNTHETIC cohort of {cohort['n']} patients ({deaths(m)}) reconstructed from the published "
+            f"figures of {series or 'several'} surgical series{how}. No individual patient's data was "
+            "used, and the model has not been validated on real patients."
         )
     else:
         data = (
-            f"the registry cohort {cohort['file']}: {cohort['n']} patients, {cohort['events_90d']} "
-            f"deaths by day {m['horizon_days']}, {len(cohort['studies'])} studies or sites. It has not "
-            "been validated outside that registry (no external validation)."
+            f"the registry cohort {cohort['file']}: {cohort['n']} patients, {deaths(m)}, "
+            f"{len(cohort['studies'])} studies or sites. It has not been validated outside that registry "
+            "(no external validation)."
         )
     items = [
         Paragraph(
-            f"The probability of being {m['outcome']}, with a 95% interval, from five inputs: {inputs}.",
+            f"The probability of being {m['outcome']}, with a 95% interval, from five inputs: {inputs}. "
+            "KPS, other metastases and McCormick grade may be 'not known yet', and KPS may be given as "
+            "ECOG: the estimate then averages over the possible values.",
             "What it estimates.",
         ),
         Paragraph(INTENDED_USE + " " + NOT_FOR, "For whom."),
         Paragraph("Fitted on " + data, "Data."),
-        Paragraph(performance_line(metrics), "How well it performs."),
+        Paragraph(interval_line(m), "What the interval holds."),
+        Paragraph(performance_line(m), "How well it performs."),
     ]
     if "sample_size" in metrics:
-        items.append(Paragraph(metrics["sample_size"]["statement"], "Sample size."))
-    items.append(Paragraph(SELECTION_CAVEAT, "Resection."))
+        items.append(Paragraph(sample_size_line(m), "Sample size."))
+    items.append(Paragraph(adjusted_sentence(m) + " " + SELECTION_CAVEAT, "Resection."))
+    rule = m.get("support", {}).get("rule")
+    if rule:
+        items.append(
+            Paragraph(
+                "Where the evidence behind the model has essentially no patients with one of the "
+                "patient's values, or a pair of them, the calculator shows no number and says why: "
+                f"{rule['covered_combinations']} of the {GRID} combinations of the five inputs have one.",
+                "No number without evidence.",
+            )
+        )
     return Section("at-a-glance", "At a glance", (bullets(*items),))
 
 
-def performance_line(metrics: dict) -> str:
+def interval_line(m: dict) -> str:
+    n = m["cohort"]["n"]
+    if pooled(m):
+        return (
+            f"The sampling error of {n} patients, the stated uncertainty of every assumption and the "
+            "randomness of reconstructing patients from summaries. Not: errors in the published figures, "
+            "the choice of model, or how this hospital's patients differ from the published ones. The "
+            "true uncertainty is wider."
+        )
+    return (
+        f"The sampling error of {n} patients. Not: errors in the data, the choice of model, or how "
+        "other patients differ from these. The true uncertainty is wider."
+    )
+
+
+def sample_size_line(m: dict) -> str:
+    """Riley's statement; for the pooled default, which reconstruction it counts."""
+    statement = m["metrics"]["sample_size"]["statement"]
+    if pooled(m) and "events_90d_range" in m["cohort"]:
+        low, high = m["cohort"]["events_90d_range"]
+        statement += f" (Counted on one reconstruction; deaths vary from {low} to {high} between them.)"
+    return statement
+
+
+def performance_line(m: dict) -> str:
+    metrics = m.get("metrics", {})
     corrected = metrics.get("optimism_corrected")
     apparent = metrics.get("apparent", {})
     if not corrected:
@@ -60,14 +104,17 @@ def performance_line(metrics: dict) -> str:
             "measured on the fitting data itself: it is optimistic."
         )
     text = (
-        f"Optimism-corrected c-statistic {num(corrected['c_statistic'], 2)} for death by day 90 "
-        f"(apparent {num(apparent.get('c_statistic'), 2)}"
+        f"Optimism-corrected c-statistic {num(corrected['c_statistic'], 2)} for death by day "
+        f"{m['horizon_days']}"
+        + (" (conservative: corrected for the optimism of a single fit)" if pooled(m) else "")
+        + f"; apparent {num(apparent.get('c_statistic'), 2)}"
+        + (" for the pooled model" if pooled(m) else "")
     )
-    pooled = metrics.get("internal_external", {}).get("pooled", {})
-    if "c_statistic" in pooled:
-        text += f"; each study predicted from the others: {num(pooled['c_statistic'], 2)}"
+    loso = metrics.get("internal_external", {}).get("pooled", {})
+    if "c_statistic" in loso:
+        text += f"; each study predicted from the others: {num(loso['c_statistic'], 2)}"
     return text + (
-        f"); optimism-corrected calibration slope {num(corrected['calibration_slope'], 2)} (1 is ideal). "
+        f". Optimism-corrected calibration slope {num(corrected['calibration_slope'], 2)} (1 is ideal). "
         "A c-statistic of 0.5 is chance, 1 perfect ranking."
     )
 
@@ -126,69 +173,3 @@ def predictors() -> list[Section]:
         Section("predictors", "The predictors", (overview,)),
         Section("scales", "The two graded scales", tuple(scales), level=3),
     ]
-
-
-def input_handling(m: dict) -> Section:
-    """TRIPOD+AI: what the deployed calculator does with bad, missing or out-of-range input."""
-    cohort, support = m["cohort"], m.get("support")
-    items = [
-        Paragraph(
-            "The form preselects nothing and the API requires every field. A missing input is an "
-            "error shown next to its field (form) or named in the 400 response's errors (API); "
-            "nothing is imputed or filled with a default at prediction time.",
-            "All five inputs are required.",
-        ),
-        Paragraph(
-            "Anything else is refused with a message saying what is expected, never silently "
-            "replaced. KPS, for example, must be "
-            + EXPECTED["kps"]
-            + "; the McCormick grade "
-            + EXPECTED["mccormick_grade"]
-            + "; an unknown field is an error too.",
-            "Only the declared values are accepted.",
-        ),
-    ]
-    if support:
-        absent, rare = coverage(support)
-        text = (
-            f"The estimate is still given, with a warning, when the patient's value was seen in fewer "
-            f"than {RARE_VALUE} patients of the fitting cohort (or a pair of values in fewer than "
-            f"{RARE_PAIR}); for a value no patient had, the warning says the estimate is an "
-            "extrapolation, not a summary of data."
-        )
-        text += f" In this cohort no patient had {either(absent, 'or')}." if absent else ""
-        text += f" Fewer than {RARE_VALUE} had {either(rare, 'or')}." if rare else ""
-        items.append(Paragraph(text, "Values outside or rare in the cohort."))
-    excluded = cohort.get("excluded_missing") or {}
-    missing = ", ".join(f"{k} missing in {v}" for k, v in excluded.items()) or "none"
-    items.append(
-        Paragraph(
-            "Rows of the cohort file missing any predictor or the outcome are excluded before fitting "
-            "(complete-case analysis; docs/cohort-schema.md says why and when to impute instead); a "
-            "value that is not allowed is an error and the file is refused. This cohort: "
-            f"{cohort['n_rows']} rows read, {cohort['n']} used; rows excluded for missing values: "
-            f"{missing}.",
-            "Missing values in training.",
-        )
-    )
-    return Section("input-handling", "Missing, invalid and out-of-range input", (bullets(*items),))
-
-
-def coverage(support: dict) -> tuple[list[str], list[str]]:
-    """The input values no cohort patient had, and those fewer than RARE_VALUE had, in words."""
-    absent, rare = [], []
-    for feature in FEATURES:
-        counts = support["marginal"].get(feature.name, {})
-        for value in feature.values:
-            key = str(value).lower() if isinstance(value, bool) else str(value)
-            count = counts.get(key)
-            if count == 0:
-                absent.append(phrase(feature.name, value))
-            elif count is not None and count < RARE_VALUE:
-                rare.append(f"{phrase(feature.name, value)} ({count})")
-    return absent, rare
-
-
-def either(items: list[str], word: str) -> str:
-    """'a, b or c'."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"

@@ -1,0 +1,111 @@
+"""Every assumption of the reconstruction with its uncertainty, and the effects they add up to.
+
+Read from the manifest's `reconstruction.parameters` (each with its central `value`, `source`,
+`reason`, `evidence` row and, for the pooled default, the `distribution` every draw takes it from
+and its `uncertainty_basis`) and `reconstruction.data_generating_log_hr` (the example draw's).
+"""
+
+from __future__ import annotations
+
+import math
+
+from calculator.model_card.blocks import Paragraph, num, plain, pooled, table
+
+# The parameters behind each data-generating log hazard ratio (training.reconstruct.Effects).
+EFFECT_SOURCES = {
+    "kps_per_10": ("per 10 KPS points", ("hr_kps_per_10_points",)),
+    "other_metastases": ("other metastases vs none", ("hr_other_metastases",)),
+    "per_mccormick_grade": (
+        "per McCormick grade",
+        ("hr_non_ambulatory_general", "hr_neuro_deficit_intradural", "grades_between_ambulatory_groups"),
+    ),
+    "intradural_extramedullary": (
+        "intradural extramedullary vs intramedullary",
+        ("hr_intradural_extramedullary_vs_intramedullary",),
+    ),
+    "gross_total_vs_biopsy": (
+        "gross total resection vs biopsy (causal; subtotal half-way on the log scale)",
+        ("hr_resection_adjusted",),
+    ),
+}
+
+
+def drawn(p: dict) -> str:
+    """A parameter's distribution in words ('fixed' for a convention, definition or choice)."""
+    return p["distribution"]["text"] if "distribution" in p else "—"
+
+
+def assumption_blocks(m: dict) -> tuple:
+    rec = m["reconstruction"]
+    params = {p["name"]: p for p in rec["parameters"]}
+    effect_rows = []
+    for key, log_hr in rec.get("data_generating_log_hr", {}).items():
+        contrast, names = EFFECT_SOURCES.get(key, (key, ()))
+        behind = "; ".join(
+            f"{n} = {plain(params[n]['value'])}" + (f", drawn from: {drawn(params[n])}" if pooled(m) else "")
+            for n in names
+            if n in params
+        )
+        effect_rows.append((contrast, behind or "—", num(math.exp(log_hr), 2), num(log_hr, 3)))
+    example = "in the example reconstruction" if pooled(m) else "used"
+    blocks = [
+        Paragraph(
+            "The synthetic survival times are drawn from a proportional-hazards model with these "
+            "effects. "
+            + (
+                "Each draw has its own, from the distributions of the parameters behind them; the last "
+                "two columns give those of the example reconstruction kept with the model (the first "
+                "draw), to show one. "
+                if pooled(m)
+                else ""
+            )
+            + f"Made by '{rec['generator']}'."
+        ),
+        table(
+            "Effects used to generate the synthetic survival times",
+            ("Effect", "Parameters behind it", f"Hazard ratio {example}", "log HR"),
+            effect_rows,
+            numeric=(2, 3),
+            wide=True,
+        ),
+    ]
+    with_distributions = any("distribution" in p for p in rec["parameters"])
+    if with_distributions:
+        blocks += [
+            Paragraph(
+                "Every parameter of the reconstruction, with the distribution each draw takes it from "
+                "and the basis of that uncertainty. The value is the centre of the distribution. "
+                "'fixed' marks a convention, a definition or a modelling choice, the same in every "
+                "draw. The series' published figures (sizes, resection splits, deaths, medians) are "
+                "data, not parameters: they are never drawn (the targets table shows them reproduced)."
+            ),
+            table(
+                "Every assumption with its uncertainty, its source and the reason for it",
+                ("Parameter", "Value", "Distribution", "Source", "Reason", "Basis of the uncertainty"),
+                [
+                    (
+                        p["name"],
+                        plain(p["value"]),
+                        drawn(p),
+                        p["source"] + (f" ({p['evidence']})" if p.get("evidence") else ""),
+                        p["reason"],
+                        p.get("uncertainty_basis", "—"),
+                    )
+                    for p in rec["parameters"]
+                ],
+                wide=True,
+            ),
+        ]
+    else:
+        blocks.append(
+            table(
+                "Every parameter of the reconstruction, with its source or the reason for the assumption",
+                ("Parameter", "Value", "Source", "Reason", "Evidence row"),
+                [
+                    (p["name"], plain(p["value"]), p["source"], p["reason"], plain(p["evidence"]))
+                    for p in rec["parameters"]
+                ],
+                wide=True,
+            )
+        )
+    return tuple(blocks)
