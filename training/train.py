@@ -15,13 +15,14 @@ from pathlib import Path
 from threadpoolctl import threadpool_limits
 
 from calculator.artifact import DEFAULT_MODEL_DIR, sha256_of
-from calculator.features import FEATURES, HORIZON_DAYS
-from training.cohort import model_frame, read_cohort, write_cohort
+from calculator.features import ECOG_SOURCE, FEATURES, HORIZON_DAYS
+from training.cohort import ecog_rng, model_frame, read_cohort, write_cohort
 from training.evidence import evidence_sha256, load_assumptions, series_info
 from training.export import coefficients, support, write_model_dir
 from training.fit import bootstrap_coefficients, fit_procedure, ipcw
 from training.metrics import performance
 from training.reconstruct import Reconstruction, reconstruct
+from training.tables import ReadOptions
 from training.targets import write_targets
 from training.validation import BOOTSTRAP_RESAMPLES, validation_metrics
 
@@ -89,11 +90,16 @@ def read_provenance(cohort_path: Path) -> dict | None:
 
 
 def fit_model_dir(
-    cohort_path: Path | None, out_dir: Path = DEFAULT_MODEL_DIR, seed: int = DEFAULT_SEED, log=print
+    cohort_path: Path | None,
+    out_dir: Path = DEFAULT_MODEL_DIR,
+    seed: int = DEFAULT_SEED,
+    log=print,
+    options: ReadOptions | None = None,
 ) -> dict:
     """Fit on a cohort file (or the reconstructed default) and write out_dir. Returns the manifest.
 
-    Raises CohortError (bad file) or FitError (too few events) before anything is written.
+    Raises CohortError (bad file, or a data-quality check not accepted in `options`) or FitError
+    (too few events) before anything is written.
     """
     # One BLAS thread: the matrices are tiny, and on 2 cores the default threads of this process
     # and of the parallel bootstrap workers fight each other (default fit: 144 s -> 77 s measured).
@@ -103,7 +109,7 @@ def fit_model_dir(
             write_reconstruction(cohort_path)
             log(f"reconstructed the default SYNTHETIC cohort -> {cohort_path.name}")
         cohort_path = Path(cohort_path)
-        cohort, report = read_cohort(cohort_path)
+        cohort, report = read_cohort(cohort_path, options, rng=ecog_rng(seed))  # checks first
         provenance = read_provenance(cohort_path)
         synthetic = provenance is not None or "synthetic" in cohort_path.name.lower()
         X = model_frame(cohort)
@@ -168,6 +174,10 @@ def cohort_summary(path, cohort, report, y, w, synthetic) -> dict:
         "n": report.n_used,
         "excluded_missing": report.excluded_missing,
         "ignored_columns": report.ignored_columns,
+        "read": report.source,
+        "accepted_checks": report.accepted,
+        "kps_from_ecog": report.kps_from_ecog,
+        "ecog_kps_correspondence": ECOG_SOURCE if report.kps_from_ecog else None,
         "events_90d": int(died_90.sum()),
         "censored_before_90d": int(((cohort["died"] == 0) & (cohort["survival_days"] < HORIZON_DAYS)).sum()),
         "studies": [
