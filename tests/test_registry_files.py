@@ -145,3 +145,17 @@ def test_declared_missing_codes_become_missing_values():
     frame, report = read_cohort(DATA / "check_sentinel_kps.csv", ReadOptions(missing_codes=("999",)))
     assert (report.n_rows, report.n_used, report.excluded_missing) == (60, 57, {"kps": 3})
     assert report.checks.coded_missing == {"kps": 3}
+
+
+def test_a_workbook_saved_under_a_csv_name_is_read_as_a_workbook(tmp_path):
+    renamed = tmp_path / "registry.csv"
+    renamed.write_bytes((DATA / "clean.xlsx").read_bytes())
+    pd.testing.assert_frame_equal(read_cohort(renamed)[0], read_cohort(CLEAN)[0])
+
+
+def test_an_unnamed_spacer_column_is_ignored_and_listed(tmp_path):
+    header, *rows = (DATA / "clean.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "spacer.csv"
+    path.write_text("\n".join([header + ",,note", *(r + ",,x" for r in rows)]) + "\n", encoding="utf-8")
+    frame, report = read_cohort(path)
+    assert report.ignored_columns == ["(column 9)", "note"] and len(frame) == 60

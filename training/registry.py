@@ -148,7 +148,8 @@ def load_registry(path: Path, options: ReadOptions | None = None) -> Registry:
     """Every row of the file, typed. Raises CohortError only for an unusable file or header."""
     options = options or ReadOptions()
     table = read_table(path, options)
-    header = table.header
+    # A column with data but no name (a spacer in a spreadsheet) is kept under its position.
+    header = [h or f"(column {i + 1})" for i, h in enumerate(table.header)]
     problems = _header_problems(header)
     if problems:
         raise CohortError(path, problems)

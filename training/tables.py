@@ -92,7 +92,7 @@ def _read_csv(path: Path, raw: bytes, options: ReadOptions) -> Table:
     text, encoding = _decode(path, raw, options.encoding)
     if not text.strip():
         _fail(path, "the file is empty; expected a header line and one row per patient")
-    delimiter = _delimiter(text.lstrip("\r\n").splitlines()[0])
+    delimiter = _delimiter(next(line for line in text.splitlines() if line.strip()))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header, rows = None, []
     for cells in reader:
@@ -122,12 +122,15 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path, options: ReadOptions) -> Table:
-    from openpyxl import load_workbook  # only here: CSV users never pay for the import
+def _read_xlsx(path: Path, raw: bytes, options: ReadOptions) -> Table:
+    # Imported here: CSV users never pay for it. Given the bytes, not the path, so that a
+    # workbook saved under another name (registry.csv) is read too: openpyxl checks extensions.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as e:
         _fail(path, f"cannot read this .xlsx workbook ({e}); save it again from Excel, or as CSV UTF-8")
     try:
         names = workbook.sheetnames
@@ -158,7 +161,7 @@ def read_table(path: Path, options: ReadOptions | None = None) -> Table:
     except OSError as e:
         _fail(path, f"cannot read the file ({e.strerror})")
     if raw.startswith(XLSX_MAGIC):
-        return _read_xlsx(path, options)
+        return _read_xlsx(path, raw, options)
     if raw.startswith(XLS_MAGIC):
         _fail(path, "this is an Excel 97-2003 (.xls) workbook; save it as .xlsx or as CSV UTF-8")
     return _read_csv(path, raw, options)
