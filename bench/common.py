@@ -217,6 +217,7 @@ ORDER = [
     "first_estimate.speedup",
     "first_estimate.weight",
     "training",
+    "registry_check",
     "memory",
 ]
 

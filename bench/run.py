@@ -28,6 +28,7 @@ BENCHMARKS = [
     "page_weight",
     "first_estimate",
     "training_time",
+    "registry_check",
 ]
 
 

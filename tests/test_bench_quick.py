@@ -25,6 +25,7 @@ QUICK_FIGURES = {
     "page_weight.result",
     "first_estimate.ours",
     "training",
+    "registry_check",
     "memory",
 }
 

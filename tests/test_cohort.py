@@ -330,7 +330,7 @@ def test_fit_cli_on_a_registry_style_cohort_writes_a_loadable_non_synthetic_mode
         status = training_cli(["fit", "--cohort", str(registry), "--out", str(out)])
     output = capsys.readouterr()
     assert status == 0, output.err
-    assert f"wrote {out} (model 1+" in output.out
+    assert f"wrote {out} (model 2+" in output.out
     assert "registry cohort, n = 169" in output.out
 
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))

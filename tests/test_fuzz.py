@@ -27,8 +27,8 @@ from werkzeug.datastructures import MultiDict
 from calculator import create_app
 from calculator.features import FEATURES
 from calculator.forms import INVALID, MISSING, form_value
+from calculator.incomplete import answer
 from calculator.openapi import document
-from calculator.predict import estimate
 from calculator.validation import BODY
 
 pytestmark = pytest.mark.slow
@@ -38,7 +38,14 @@ assert sum(EXAMPLES.values()) >= 10_000
 
 ENDPOINT = "/api/v1/estimate"
 NAMES = [f.name for f in FEATURES]
-FORM_VALUES = {f.name: [form_value(v) for v in f.values] for f in FEATURES}
+NULLABLE = {"kps", "other_metastases", "mccormick_grade"}  # JSON null / form "unknown": not known yet
+ECOG_GRADES = [0, 1, 2, 3, 4]
+FORM_VALUES = {
+    f.name: [form_value(v) for v in f.values]
+    + ([f"ecog-{g}" for g in ECOG_GRADES] if f.name == "kps" else [])
+    + (["unknown"] if f.name in NULLABLE else [])
+    for f in FEATURES
+}
 # The OpenAPI document's Estimate schema, with its $refs resolved inside the document.
 ESTIMATE = jsonschema.Draft202012Validator({**document(), "$ref": "#/components/schemas/Estimate"})
 
@@ -87,22 +94,30 @@ json_values = st.recursive(
     ),
     max_leaves=6,
 )
-valid_payloads = st.fixed_dictionaries({f.name: st.sampled_from(f.values) for f in FEATURES})
+valid_payloads = st.fixed_dictionaries(
+    {f.name: st.sampled_from(f.values + ((None,) if f.name in NULLABLE else ())) for f in FEATURES}
+)
 
 
 @st.composite
 def api_payloads(draw):
-    """A valid payload with fields dropped or replaced by anything, and maybe extra fields."""
+    """A valid payload with fields dropped or replaced by anything, ECOG given instead of (or as
+    well as) KPS, and maybe extra fields."""
     payload = draw(valid_payloads)
+    ecog = draw(st.sampled_from(["absent", "absent", "instead", "both", "junk"]))
+    if ecog != "absent":
+        payload["ecog"] = draw(st.sampled_from(ECOG_GRADES)) if ecog != "junk" else draw(json_values)
+        if ecog != "both":
+            del payload["kps"]
     for name in NAMES:
         action = draw(st.sampled_from(["keep", "keep", "drop", "junk"]))
         if action == "drop":
-            del payload[name]
+            payload.pop(name, None)
         elif action == "junk":
             payload[name] = draw(json_values)
     if draw(st.booleans()):
         extras = draw(st.dictionaries(st.one_of(st.text(max_size=100), tricky_text), json_values, max_size=3))
-        payload.update({k: v for k, v in extras.items() if k not in NAMES})
+        payload.update({k: v for k, v in extras.items() if k not in (*NAMES, "ecog")})
     return payload
 
 
@@ -121,11 +136,20 @@ def bad_api_fields(payload) -> set[str]:
     if not isinstance(payload, dict):
         return {BODY}
     bad = set()
+    has_ecog = "ecog" in payload
     for feature in FEATURES:
+        if feature.name == "kps" and has_ecog and "kps" not in payload:
+            continue  # ECOG instead of KPS
         value = payload.get(feature.name, KeyError)
+        if value is None and feature.name in NULLABLE:
+            continue  # not known yet
         if not any(type(value) is type(v) and value == v for v in feature.values):
             bad.add(feature.name)
-    return bad | {key[:64] for key in payload if key not in NAMES}
+    if has_ecog and (
+        "kps" in payload or type(payload["ecog"]) is not int or payload["ecog"] not in ECOG_GRADES
+    ):
+        bad.add("ecog")  # exactly one of kps and ecog; a grade 0-4
+    return bad | {key[:64] for key in payload if key not in (*NAMES, "ecog")}
 
 
 def assert_names_fields(response, fields: set[str]) -> None:
@@ -137,11 +161,16 @@ def assert_names_fields(response, fields: set[str]) -> None:
 _ESTIMATES: dict = {}
 
 
+def complete(inputs: dict) -> dict:
+    """Every input key, None where not given (not known yet; ecog unless given)."""
+    return {**{name: inputs.get(name) for name in NAMES}, "ecog": inputs.get("ecog")}
+
+
 def expected_estimate(model, inputs: dict):
-    """The model's own estimate for these inputs (600 possible: memoised, the run repeats them)."""
-    key = (id(model), tuple(inputs.items()))
+    """The model's own estimate for these inputs (a few thousand possible: memoised)."""
+    key = (id(model), tuple(complete(inputs).items()))
     if key not in _ESTIMATES:
-        _ESTIMATES[key] = estimate(model, inputs)
+        _ESTIMATES[key] = answer(model, complete(inputs))
     return _ESTIMATES[key]
 
 
@@ -150,8 +179,9 @@ def assert_estimate(response, inputs: dict, model) -> None:
     body = response.get_json()
     ESTIMATE.validate(body)
     expected = expected_estimate(model, inputs)
-    assert body["inputs"] == inputs
-    assert (body["survival_90d"], body["interval_95"]) == (expected.survival_90d, list(expected.interval_95))
+    assert body["inputs"] == complete(inputs)
+    interval = None if expected.interval_95 is None else list(expected.interval_95)
+    assert (body["survival_90d"], body["interval_95"]) == (expected.survival_90d, interval)
 
 
 # --- JSON API: generated objects -----------------------------------------------------------------
@@ -312,7 +342,16 @@ def form_messages(pairs) -> dict[str, str | None]:
 
 def inputs_from_form(pairs) -> dict:
     first = {name: next(v for k, v in pairs if k == name) for name in NAMES}
-    return {f.name: next(v for v in f.values if form_value(v) == first[f.name]) for f in FEATURES}
+    inputs = {}
+    for f in FEATURES:
+        text = first[f.name]
+        if text == "unknown":
+            inputs[f.name] = None
+        elif text.startswith("ecog-"):
+            inputs[f.name], inputs["ecog"] = None, int(text[len("ecog-") :])
+        else:
+            inputs[f.name] = next(v for v in f.values if form_value(v) == text)
+    return inputs
 
 
 def test_form_generated_posts_get_an_estimate_or_422_naming_each_bad_field(fuzz_app):
@@ -346,7 +385,12 @@ def test_form_generated_posts_get_an_estimate_or_422_naming_each_bad_field(fuzz_
         else:
             assert response.status_code == 200
             survival = expected_estimate(model, inputs_from_form(pairs)).survival_90d
-            assert f'Estimated 90-day survival: <span class="value">{round(100 * survival)}%</span>' in page
+            if survival is None:
+                assert "No estimate for this patient" in page
+            else:
+                assert (
+                    f'Estimated 90-day survival: <span class="value">{round(100 * survival)}%</span>' in page
+                )
 
     run()
     assert sum(seen.values()) >= EXAMPLES["form"], seen

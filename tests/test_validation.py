@@ -241,7 +241,11 @@ def test_validate_cli_writes_a_self_contained_report(tmp_path, capsys):
     registry = tmp_path / "our_registry.csv"
     write_cohort(cohort, registry)
     out = tmp_path / "report.html"
-    assert main(["validate", "--cohort", str(registry), "--out", str(out)]) == 0
+    # 30 rows of two patients: the duplicate check stops it unless accepted, as a person would.
+    assert main(["validate", "--cohort", str(registry), "--out", str(out)]) == 2
+    assert "--accept duplicate-patients" in capsys.readouterr().err and not out.exists()
+    args = ["--cohort", str(registry), "--out", str(out), "--accept", "duplicate-patients"]
+    assert main(["validate", *args]) == 0
     assert "c-statistic 1.000" in capsys.readouterr().out
     html = out.read_text(encoding="utf-8")
     assert "<script" not in html.lower() and "<link" not in html.lower()
@@ -265,6 +269,7 @@ def test_validate_cli_on_a_bad_cohort_exits_2_and_writes_nothing(tmp_path, capsy
     missing_model = tmp_path / "no_model"
     good = tmp_path / "good.csv"
     write_cohort(cohort_of([patient("site", LOW_RISK, False)] * 5), good)
-    assert main(["validate", "--cohort", str(good), "--out", str(out), "--model", str(missing_model)]) == 2
+    args = ["--cohort", str(good), "--out", str(out), "--accept", "duplicate-patients"]
+    assert main(["validate", *args, "--model", str(missing_model)]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert not out.exists()

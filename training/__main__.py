@@ -1,4 +1,4 @@
-"""Command line: `python -m training reconstruct|fit|validate|card [...]` (see README.md)."""
+"""Command line: `python -m training reconstruct|check|fit|validate|card [...]` (see README.md)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from pathlib import Path
 
 from calculator.artifact import DEFAULT_MODEL_DIR, ModelLoadError
 from training.card import DEFAULT_CARD, write_model_card
+from training.checks import format_report, run_checks
+from training.cli_options import add_read_options, read_options
 from training.cohort import CohortError
 from training.fit import FitError
 from training.local_validation import write_report
+from training.registry import load_registry
 from training.targets import format_targets
 from training.train import DEFAULT_SEED, SYNTHETIC_NAME, fit_model_dir, write_reconstruction
 
@@ -25,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(SYNTHETIC_NAME),
         help=f"cohort CSV to write; its name must contain 'synthetic' (default {SYNTHETIC_NAME})",
     )
+    chk = commands.add_parser("check", help="check a cohort file for coding mistakes; print a report")
+    chk.add_argument("--cohort", type=Path, required=True, help="cohort CSV or .xlsx (docs/cohort-schema.md)")
+    add_read_options(chk)
     fit = commands.add_parser("fit", help="fit a model directory from a cohort file")
     fit.add_argument(
         "--cohort",
@@ -43,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_SEED,
         help="master seed (reconstruction draws, CV folds, bootstrap)",
     )
+    add_read_options(fit)
     val = commands.add_parser("validate", help="evaluate a model on your own cohort; write an HTML report")
     val.add_argument("--cohort", type=Path, required=True, help="your cohort CSV (docs/cohort-schema.md)")
     val.add_argument("--out", type=Path, required=True, help="HTML report to write")
@@ -50,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         "--model", type=Path, default=DEFAULT_MODEL_DIR, help="model directory (default: the shipped models/)"
     )
     val.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for the bootstrap intervals")
+    add_read_options(val)
     card = commands.add_parser("card", help="write the model card (Markdown) from a model's manifest")
     card.add_argument(
         "--model", type=Path, default=DEFAULT_MODEL_DIR, help="model directory (default: the shipped models/)"
@@ -67,8 +75,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"\nwrote {args.out} ({len(rec.cohort)} SYNTHETIC patients), its targets table "
                 "and provenance record beside it"
             )
+        elif args.command == "check":
+            options = read_options(args)
+            report = run_checks(load_registry(args.cohort, options))
+            print(format_report(report, options.accept))
+            return 2 if report.blocking(options.accept) else 0
         elif args.command == "validate":
-            results = write_report(args.cohort, args.out, args.model, args.seed)
+            results = write_report(args.cohort, args.out, args.model, args.seed, read_options(args))
             c = results["measures"]["c_statistic"]["estimate"]
             print(
                 f"wrote {args.out}: n = {results['n']}, deaths by day 90 = {results['deaths_90d']}, "
@@ -77,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "card":
             print(f"wrote {write_model_card(args.model, args.out)} from {args.model / 'manifest.json'}")
         else:
-            manifest = fit_model_dir(args.cohort, args.out, args.seed)
+            manifest = fit_model_dir(args.cohort, args.out, args.seed, options=read_options(args))
             print(
                 f"wrote {args.out} (model {manifest['version']}, "
                 f"{'SYNTHETIC' if manifest['synthetic'] else 'registry'} cohort, "

@@ -1,47 +1,35 @@
-"""Read, validate and write cohort files (docs/cohort-schema.md).
+"""Read a cohort file for fitting or validation, write one (docs/cohort-schema.md).
 
-A cohort file is a UTF-8 CSV, one row per operated patient, with the columns of
-`calculator.features.COHORT_COLUMNS` (extra columns are ignored and reported). Every problem is
-reported with its line number, column and what was expected; up to MAX_ERRORS are collected
-before giving up, so a registry export can be fixed in one pass.
+`read_cohort` is the one entry point of `fit` and `validate`: read the file (CSV or .xlsx,
+training/tables.py), type every row (training/registry.py), run every data-quality check
+(training/checks.py) and refuse, with CohortError, a file that fails one, unless the user accepted
+that check with `--accept`. Only then is the complete-case frame built. Nothing is written by
+anyone before this returns.
 
-Missing values (an empty cell or NA) in a predictor or outcome exclude that row from fitting
-(complete-case analysis) and are counted per column in the report; see the schema document for
-why. `study_id` must never be missing: validation by study depends on it.
+Missing values (an empty cell, NA, or a declared code) in a predictor or outcome exclude that row
+(complete-case analysis, counted per column); `study_id` must never be missing. A row without KPS
+but with an ECOG grade is kept: its KPS is one of the grade's two band values
+(`calculator.features.ECOG_KPS_BAND`), drawn with probability 1/2 each by `draw_kps_from_ecog`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from calculator.features import BY_NAME, COHORT_COLUMNS, FEATURE_NAMES, STUDY_COLUMN
+from calculator.features import COHORT_COLUMNS, FEATURE_NAMES
 from calculator.predict import to_frame
+from training.checks import CheckReport, run_checks
+from training.problems import MAX_ERRORS, CohortError  # noqa: F401  (re-exported: callers import it here)
+from training.registry import kps_band, load_registry
+from training.tables import ReadOptions
 
-MAX_ERRORS = 20
-MISSING = {"", "na", "n/a"}
-
-
-class CohortError(Exception):
-    """The file cannot be used; `problems` lists (line, column, message) tuples."""
-
-    def __init__(self, path, problems: list[tuple[int | None, str | None, str]]):
-        self.problems = problems
-        lines = [
-            f"{path}: cannot use this cohort file ({len(problems)} problem(s)"
-            f"{', first ' + str(MAX_ERRORS) + ' shown' if len(problems) >= MAX_ERRORS else ''}):"
-        ]
-        for line, column, message in problems:
-            where = ", ".join(
-                x for x in (f"line {line}" if line else "", f"column {column!r}" if column else "") if x
-            )
-            lines.append(f"  {where}: {message}" if where else f"  {message}")
-        super().__init__("\n".join(lines))
+# The draw of ECOG rows' KPS gets its own stream of the command's seed: a spawn key no other
+# draw uses (SeedSequence(seed).spawn(n) children have keys (0,) .. (n-1,)).
+ECOG_STREAM = 0xEC06
 
 
 @dataclass
@@ -50,137 +38,63 @@ class CohortReport:
     n_used: int = 0
     excluded_missing: dict[str, int] = field(default_factory=dict)  # column -> rows missing it
     ignored_columns: list[str] = field(default_factory=list)
+    kps_from_ecog: int = 0  # rows used whose KPS was drawn from their ECOG band
+    source: dict = field(default_factory=dict)  # how the file was read (format, delimiter, codes)
+    accepted: list[str] = field(default_factory=list)  # flagged checks the user accepted
+    checks: CheckReport | None = None
 
 
-def _parse_int(text: str, low: int, high: int, step: int = 1):
-    try:
-        value = int(text)
-    except ValueError:
-        return None
-    return value if low <= value <= high and (value - low) % step == 0 else None
+def ecog_rng(seed: int) -> np.random.Generator:
+    """The generator that draws ECOG rows' KPS for a command run with `seed`."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(ECOG_STREAM,)))
 
 
-def _parse(column: str, text: str):
-    """The parsed value, or raise ValueError with what was expected."""
-    t = text.strip()
-    if column == "kps":
-        value = _parse_int(t, 10, 100, 10)
-        if value is None:
-            raise ValueError(f"expected a whole number from 10 to 100 in steps of 10, got {text!r}")
-        return value
-    if column == "mccormick_grade":
-        value = _parse_int(t, 1, 5)
-        if value is None:
-            raise ValueError(f"expected a modified McCormick grade 1 to 5 (whole number), got {text!r}")
-        return value
-    if column == "other_metastases":
-        if t.lower() not in ("yes", "no"):
-            raise ValueError(f"expected yes or no, got {text!r}")
-        return t.lower() == "yes"
-    if column in ("resection", "compartment"):
-        allowed = BY_NAME[column].values
-        if t not in allowed:
-            raise ValueError(f"expected one of {', '.join(allowed)}, got {text!r}")
-        return t
-    if column == "survival_days":
-        try:
-            value = float(t)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value) or value < 0:
-            raise ValueError(f"expected a number of days >= 0, got {text!r}")
-        return value
-    if column == "died":
-        if t not in ("0", "1"):
-            raise ValueError(f"expected 1 (died at survival_days) or 0 (alive then), got {text!r}")
-        return int(t)
-    return t  # study_id: any non-empty text
+def draw_kps_from_ecog(cohort: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """A copy with each `kps_from_ecog` row's KPS drawn from its ECOG band, 1/2 each value.
 
-
-def _decode(path: Path, raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise CohortError(
-            path, [(line, None, f"the file is not UTF-8 text (byte {e.start}); export it as CSV UTF-8")]
-        ) from None
-
-
-def read_cohort(path: Path) -> tuple[pd.DataFrame, CohortReport]:
-    """Validate a cohort file. Returns the complete-case frame (COHORT_COLUMNS) and a report.
-
-    Raises CohortError for: unreadable or empty file, non-UTF-8 bytes, duplicate or missing header
-    columns, rows with the wrong number of fields, values of the wrong type or outside the allowed
-    set, a missing study_id, or no complete row left.
+    One draw is one completed data set: a pooled fit (many draws) calls this once per draw, so
+    the uncertainty of where in the band the patient lies reaches the intervals.
     """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise CohortError(path, [(None, None, f"cannot read the file ({e.strerror})")]) from None
-    text = _decode(path, raw)
-    if not text.strip():
-        raise CohortError(
-            path, [(None, None, "the file is empty; expected a header line and one row per patient")]
-        )
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip() for h in next(reader)]
-    problems = [
-        (1, h, "this column appears more than once in the header")
-        for i, h in enumerate(header)
-        if h in header[:i]
+    out = cohort.copy()
+    rows = out.index[out["kps_from_ecog"].astype(bool)]
+    out.loc[rows, "kps"] = [int(rng.choice(kps_band(e))) for e in out.loc[rows, "ecog"]]
+    return out
+
+
+def read_cohort(
+    path: Path, options: ReadOptions | None = None, *, rng: np.random.Generator | None = None
+) -> tuple[pd.DataFrame, CohortReport]:
+    """The complete-case frame (COHORT_COLUMNS) of a file that passes every check, and a report.
+
+    Raises CohortError for an unreadable file or header, and for any REFUSE finding or NEEDS_FLAG
+    finding not in `options.accept` (the message names the flag). `rng` draws the KPS of rows that
+    have only ECOG (a file with such rows and no rng is a programming error: ValueError).
+    """
+    options = options or ReadOptions()
+    reg = load_registry(path, options)
+    checks = run_checks(reg)
+    blocking = checks.blocking(options.accept)
+    if blocking:
+        raise CohortError(path, [f.problem() for f in blocking])
+    kept = reg.rows.loc[reg.complete.to_numpy(dtype=bool)].reset_index(drop=True)
+    if kept["kps_from_ecog"].astype(bool).any():
+        if rng is None:
+            raise ValueError("read_cohort: rows take KPS from ECOG; pass rng=ecog_rng(seed)")
+        kept = draw_kps_from_ecog(kept, rng)
+    records = [
+        {c: r[c] for c in COHORT_COLUMNS} | {"kps": int(r["kps"]), "survival_days": float(r["survival_days"])}
+        for r in kept.to_dict("records")
     ]
-    problems += [
-        (1, c, "required column is missing from the header") for c in COHORT_COLUMNS if c not in header
-    ]
-    if problems:
-        raise CohortError(path, problems)
-    report = CohortReport(ignored_columns=[h for h in header if h not in COHORT_COLUMNS])
-    position = {c: header.index(c) for c in COHORT_COLUMNS}
-    records = []
-    for fields in reader:
-        line = reader.line_num
-        if not any(f.strip() for f in fields):
-            continue  # blank line
-        report.n_rows += 1
-        if len(fields) != len(header):
-            problems.append((line, None, f"expected {len(header)} fields, found {len(fields)}"))
-            continue
-        record, missing = {}, []
-        for column in COHORT_COLUMNS:
-            text = fields[position[column]]
-            if text.strip().lower() in MISSING:
-                if column == STUDY_COLUMN:
-                    problems.append((line, column, "study_id is missing; expected the study or site name"))
-                missing.append(column)
-                continue
-            try:
-                record[column] = _parse(column, text)
-            except ValueError as e:
-                problems.append((line, column, str(e)))
-        for column in missing:
-            report.excluded_missing[column] = report.excluded_missing.get(column, 0) + 1
-        if not missing:
-            records.append(record)
-        if len(problems) >= MAX_ERRORS:
-            break
-    if problems:
-        raise CohortError(path, problems[:MAX_ERRORS])
-    if report.n_rows == 0:
-        raise CohortError(path, [(None, None, "the file has a header but no patient rows")])
-    if not records:
-        raise CohortError(
-            path,
-            [
-                (
-                    None,
-                    None,
-                    f"no row has every predictor and outcome; missing per column: {report.excluded_missing}",
-                )
-            ],
-        )
-    report.n_used = len(records)
+    report = CohortReport(
+        n_rows=checks.n_rows,
+        n_used=len(records),
+        excluded_missing=dict(reg.missing),
+        ignored_columns=reg.ignored_columns,
+        kps_from_ecog=checks.kps_from_ecog,
+        source=reg.source,
+        accepted=sorted(options.accept),
+        checks=checks,
+    )
     return pd.DataFrame.from_records(records, columns=list(COHORT_COLUMNS)), report
 
 

@@ -17,10 +17,11 @@ from sklearn.metrics import roc_auc_score
 from calculator.artifact import load_model, sha256_of
 from calculator.features import FEATURE_NAMES, HORIZON_DAYS, RESECTION
 from calculator.predict import Model, predict_survival
-from training.cohort import read_cohort
+from training.cohort import ecog_rng, read_cohort
 from training.fit import ipcw
 from training.metrics import brier, calibration, calibration_groups, calibration_intercept, slope_estimable
 from training.report import render_report
+from training.tables import ReadOptions
 
 RESAMPLES = 1000  # percentile bootstrap of the performance measures
 GROUPS = 5  # calibration groups, as for the shipped model (training/validation.py)
@@ -165,14 +166,16 @@ def advice(results: dict, synthetic_model: bool) -> list[str]:
     return out
 
 
-def write_report(cohort_path: Path, out: Path, model_dir: Path, seed: int) -> dict:
+def write_report(
+    cohort_path: Path, out: Path, model_dir: Path, seed: int, options: ReadOptions | None = None
+) -> dict:
     """Validate the model in `model_dir` on `cohort_path` and write the HTML report to `out`.
 
-    Raises ModelLoadError (model), CohortError (file) or ValueError (no known outcome) before
-    anything is written. Returns the computed results.
+    Raises CohortError (file, or a data-quality check not accepted in `options`), ModelLoadError
+    (model) or ValueError (no known outcome) before anything is written. Returns the results.
     """
+    cohort, cohort_report = read_cohort(cohort_path, options, rng=ecog_rng(seed))  # checks first
     model = load_model(model_dir)
-    cohort, cohort_report = read_cohort(cohort_path)
     results = local_validation(model, cohort, seed)
     context = {
         "model_version": model.version,

@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 from calculator.artifact import DEFAULT_MODEL_DIR, sha256_of
 from calculator.coverage import coverage_summary
 from calculator.features import ECOG_KPS_BAND, ECOG_SOURCE, FEATURES, HORIZON_DAYS
-from training.cohort import model_frame, read_cohort, write_cohort
+from training.cohort import ecog_rng, model_frame, read_cohort, write_cohort
 from training.evidence import evidence_sha256, load_assumptions, resolve_parameters, series_info
 from training.export import coefficients, pooled_method, registry_method, write_model_dir
 from training.fit import bootstrap_coefficients, fit_procedure, ipcw
@@ -32,6 +32,7 @@ from training.pooled_validation import pooled_validation as validation_pooled
 from training.pooling import Pooled, design_coefficients, pool
 from training.reconstruct import Reconstruction
 from training.sample_size import sample_size_report
+from training.tables import ReadOptions
 from training.targets import write_targets
 from training.uncertainty import Distribution, distributions
 from training.validation import BOOTSTRAP_RESAMPLES, validation_metrics
@@ -123,18 +124,20 @@ def fit_model_dir(
     seed: int = DEFAULT_SEED,
     log=print,
     draws: int | None = None,
+    options: ReadOptions | None = None,
 ) -> dict:
     """Fit the default pooled model (no cohort) or a cohort file's model and write out_dir.
     Returns the manifest.
 
-    Raises CohortError (bad file) or FitError (too few events) before anything is written.
+    Raises CohortError (bad file, or a data-quality check not accepted in `options`) or FitError
+    (too few events) before anything is written.
     """
     # One BLAS thread: the matrices are tiny, and on 2 cores the default threads of this process
     # and of the parallel workers fight each other (default fit: 144 s -> 77 s measured).
     with threadpool_limits(limits=1), tempfile.TemporaryDirectory() as tmp:
         if cohort_path is None:
             return _fit_default(Path(out_dir), seed, draws or DRAWS, Path(tmp), log)
-        return _fit_cohort(Path(cohort_path), Path(out_dir), seed, log)
+        return _fit_cohort(Path(cohort_path), Path(out_dir), seed, log, options)
 
 
 def _fit_default(out_dir: Path, seed: int, draws: int, tmp: Path, log) -> dict:
@@ -186,8 +189,8 @@ def _fit_default(out_dir: Path, seed: int, draws: int, tmp: Path, log) -> dict:
     return write_model_dir(out_dir, fit.pooled, fit.support, manifest, extra)
 
 
-def _fit_cohort(cohort_path: Path, out_dir: Path, seed: int, log) -> dict:
-    cohort, report = read_cohort(cohort_path)
+def _fit_cohort(cohort_path: Path, out_dir: Path, seed: int, log, options: ReadOptions | None) -> dict:
+    cohort, report = read_cohort(cohort_path, options, rng=ecog_rng(seed))  # checks first
     provenance = read_provenance(cohort_path)
     synthetic = provenance is not None or "synthetic" in cohort_path.name.lower()
     X = model_frame(cohort)
@@ -279,6 +282,10 @@ def cohort_summary(path, cohort, report, y, w, synthetic) -> dict:
         "n": report.n_used,
         "excluded_missing": report.excluded_missing,
         "ignored_columns": report.ignored_columns,
+        "read": report.source,
+        "accepted_checks": report.accepted,
+        "kps_from_ecog": report.kps_from_ecog,
+        "ecog_kps_correspondence": ECOG_SOURCE if report.kps_from_ecog else None,
         "events_90d": int(died_90.sum()),
         "censored_before_90d": int(((cohort["died"] == 0) & (cohort["survival_days"] < HORIZON_DAYS)).sum()),
         "studies": [
