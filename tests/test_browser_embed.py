@@ -22,7 +22,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 # KPS 70, other metastases, McCormick III, gross total, intramedullary; and the profile with the
 # most text (three coverage warnings), the hardest to print on one page.
 PATIENT = {"kps": "70", "other_metastases": "1", "mccormick_grade": "2", "resection": "2", "compartment": "0"}
-WORST = {"kps": "10", "other_metastases": "1", "mccormick_grade": "4", "resection": "0", "compartment": "1"}
+# The longest result with a number (rare values, every warning), and one outside the evidence.
+WORST = {"kps": "30", "other_metastases": "1", "mccormick_grade": "4", "resection": "0", "compartment": "1"}
+NO_EVIDENCE = {
+    "kps": "10",
+    "other_metastases": "1",
+    "mccormick_grade": "4",
+    "resection": "0",
+    "compartment": "1",
+}
 # All five inputs as an EHR sends them (form values, not option indexes).
 LAUNCH = {
     "kps": "50",
@@ -297,13 +305,14 @@ def test_flow_and_post_launch_without_javascript(browser, hosts, app):
 
 def test_printed_result_fits_one_page(context, app):
     page = context.new_page()
-    for choices in (PATIENT, WORST):
+    for choices in (PATIENT, WORST, NO_EVIDENCE):
         page.goto(app + "/")
         fill_and_submit(page.main_frame, choices)
         page.emulate_media(media="print")
+        parts = [".for", ".estimate", ".by-resection", ".caveat", ".synthetic", ".meta", "footer .data-line"]
+        parts += [".no-evidence"] if choices is NO_EVIDENCE else [".interval-bar"]
         shown = page.evaluate(
-            "['.for', '.estimate', '.interval-bar', '.by-resection', '.caveat', '.synthetic', '.meta',"
-            " 'footer .data-line'].map(s => getComputedStyle(document.querySelector(s)).display !== 'none')"
+            f"{parts}.map(s => getComputedStyle(document.querySelector(s)).display !== 'none')"
         )
         assert all(shown)
         assert page.evaluate("getComputedStyle(document.querySelector('form.calculator')).display") == "none"
@@ -341,13 +350,13 @@ def test_next_patient_in_the_same_frame_and_an_ecog_launch(context, hosts, app):
     # The EHR reuses the frame and changes only the fragment, which reloads nothing by itself:
     # the previous patient's values must not stay on screen.
     page.evaluate(f"document.querySelector('iframe').src = '{app}/#ecog=2'")
-    frame.wait_for_selector("#field-kps .prefill-note")
+    frame.wait_for_selector("#field-kps.prefilled")
     assert frame.url == app + "/"
-    assert frame.locator("input:checked").count() == 0
-    assert frame.locator("#kps").input_value() == ""  # ECOG is a hint, never a KPS
-    assert "ECOG 2, which published conversions put anywhere from KPS 50 to 70" in frame.inner_text(
-        "#field-kps"
-    )
+    assert frame.locator("input:checked").count() == 0  # the previous patient's grade is gone
+    assert frame.locator("#kps").input_value() == "ecog-2"  # ECOG as its KPS band, never one KPS
+    assert "From the EHR: please confirm." in frame.inner_text("#field-kps")
+    selected = frame.eval_on_selector("#kps", "s => s.options[s.selectedIndex].text")
+    assert selected.startswith("ECOG 2 (as KPS 60-50)")
 
 
 def test_values_in_a_query_string_are_ignored_and_the_page_says_so(context, hosts, app):
