@@ -19,7 +19,8 @@ import numpy as np
 import sklearn
 from sklearn.exceptions import InconsistentVersionWarning
 
-from calculator.predict import DESIGN, GRID_INDEX, Model
+from calculator.grid import GRID_INDEX
+from calculator.predict import DESIGN, Model
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models"

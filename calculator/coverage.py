@@ -22,6 +22,7 @@ from functools import cached_property
 import numpy as np
 
 from calculator.features import BY_NAME, FEATURE_NAMES
+from calculator.grid import input_grid
 
 NO_EVIDENCE = 0.1
 RARE_VALUE = 5
@@ -38,8 +39,6 @@ class Coverage:
 
     @cached_property
     def grid(self) -> list[dict]:
-        from calculator.predict import input_grid
-
         return input_grid()
 
     @cached_property

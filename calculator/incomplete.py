@@ -22,7 +22,8 @@ import numpy as np
 
 from calculator.coverage import Coverage
 from calculator.features import BY_NAME, ECOG_KPS_BAND, FEATURE_NAMES
-from calculator.predict import GRID_INDEX, INTERVAL_LEVEL, Model, grid_key
+from calculator.grid import GRID_INDEX, grid_key
+from calculator.predict import INTERVAL_LEVEL, Model
 
 UNKNOWABLE = ("kps", "other_metastases", "mccormick_grade")
 

@@ -19,14 +19,14 @@ from that table.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from calculator.coverage import Coverage
-from calculator.features import BY_NAME, FEATURE_NAMES, REFERENCE_PATIENT, RESECTION
+from calculator.features import FEATURE_NAMES, REFERENCE_PATIENT, RESECTION
+from calculator.grid import GRID_INDEX, grid_key, input_grid  # noqa: F401 (re-exported)
 
 INTERVAL_LEVEL = 0.95
 
@@ -117,19 +117,6 @@ class Model:
     @property
     def version(self) -> str:
         return self.manifest["version"]
-
-
-def input_grid() -> list[dict]:
-    """Every combination of the five declared input values (10 x 2 x 5 x 3 x 2 = 600 rows)."""
-    values = [BY_NAME[name].values for name in FEATURE_NAMES]
-    return [dict(zip(FEATURE_NAMES, combination)) for combination in itertools.product(*values)]
-
-
-def grid_key(row: dict) -> tuple:
-    return tuple(row[name] for name in FEATURE_NAMES)
-
-
-GRID_INDEX = {grid_key(row): i for i, row in enumerate(input_grid())}
 
 
 def to_frame(rows: list[dict]) -> pd.DataFrame:

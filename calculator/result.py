@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from calculator.explain import coverage_warnings, explain, gap_sentence
 from calculator.features import ECOG_KPS_BAND, FEATURE_NAMES, REFERENCE_PATIENT, RESECTION
+from calculator.grid import grid_key
 from calculator.incomplete import Answer, answer
-from calculator.predict import Model, grid_key
+from calculator.predict import Model
 
 
 def build_result(model: Model, inputs: dict) -> dict:

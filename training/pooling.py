@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from calculator.predict import DESIGN, design_matrix, input_grid, percentile_interval, survival_from
+from calculator.grid import input_grid
+from calculator.predict import DESIGN, design_matrix, percentile_interval, survival_from
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,8 @@ artifact: pooled coefficients and their draws (training/pooling.py).
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -21,101 +19,31 @@ from threadpoolctl import threadpool_limits
 from calculator.artifact import DEFAULT_MODEL_DIR, sha256_of
 from calculator.coverage import coverage_summary
 from calculator.features import ECOG_KPS_BAND, ECOG_SOURCE, FEATURES, HORIZON_DAYS
-from training.cohort import ecog_rng, model_frame, read_cohort, write_cohort
-from training.evidence import evidence_sha256, load_assumptions, resolve_parameters, series_info
+from training.cohort import ecog_rng, model_frame, read_cohort
+from training.evidence import load_assumptions, resolve_parameters
 from training.export import coefficients, pooled_method, registry_method, write_model_dir
 from training.fit import bootstrap_coefficients, fit_procedure, ipcw
 from training.metrics import performance
-from training.pooled import DRAWS, cell_counts, draw_cohort, fit_pooled, master_streams
+from training.pooled import DRAWS, cell_counts, fit_pooled
 from training.pooled_validation import VALIDATION_DRAWS
 from training.pooled_validation import pooled_validation as validation_pooled
 from training.pooling import Pooled, design_coefficients, pool
-from training.reconstruct import Reconstruction
+from training.reconstruction_files import (  # noqa: F401 (re-exported for the CLI and tests)
+    DEFAULT_SEED,
+    SYNTHETIC_NAME,
+    provenance_path,
+    read_provenance,
+    reconstruction_record,
+    targets_path,
+    write_example,
+    write_reconstruction,
+)
 from training.sample_size import sample_size_report
 from training.tables import ReadOptions
-from training.targets import write_targets
-from training.uncertainty import Distribution, distributions
+from training.uncertainty import distributions
 from training.validation import BOOTSTRAP_RESAMPLES, validation_metrics
 
-DEFAULT_SEED = 20251121
-SYNTHETIC_NAME = "synthetic_cohort.csv"
 UNITS = {"kps": "Karnofsky points, 10-100 in steps of 10", "mccormick_grade": "grade 1 (I) to 5 (V)"}
-
-
-def provenance_path(cohort_path: Path) -> Path:
-    return cohort_path.with_name(cohort_path.stem + ".provenance.json")
-
-
-def targets_path(cohort_path: Path) -> Path:
-    return cohort_path.with_name(cohort_path.stem + ".targets.csv")
-
-
-def reconstruction_record(rec: Reconstruction, dists: dict[str, Distribution] | None = None) -> dict:
-    """Provenance of a reconstruction: evidence hashes, every parameter (its central value, and its
-    distribution when the fit draws it), the data-generating effects and the series."""
-    assumptions = load_assumptions()
-    parameters = []
-    for p in rec.parameters.values():
-        entry = asdict(p)
-        if dists and p.name in dists:
-            d = dists[p.name]
-            entry["value"] = d.centre  # the central value: each draw has its own
-            entry["distribution"] = {"kind": d.kind, "low": d.low, "high": d.high, "text": d.describe()}
-            entry["uncertainty_basis"] = d.basis
-        parameters.append(entry)
-    return {
-        "generator": "python -m training reconstruct",
-        "evidence_sha256": evidence_sha256(),
-        "parameters": parameters,
-        "data_generating_log_hr": asdict(rec.effects),
-        "series": [
-            asdict(series_info(s["study_id"])) | {"used_as": "patients"} for s in assumptions["series"]
-        ]
-        + [
-            asdict(series_info(s["study_id"])) | {"used_as": "outcome figure only", "reason": s["reason"]}
-            for s in assumptions["outcome_only"]
-        ],
-        "targets": rec.targets,
-    }
-
-
-def write_reconstruction(out: Path, seed: int = DEFAULT_SEED) -> tuple[Reconstruction, dict]:
-    """Write one SYNTHETIC reconstruction (the first draw the default fit makes with `seed`), its
-    targets table and its provenance record."""
-    out = Path(out)
-    if "synthetic" not in out.name.lower():
-        raise ValueError(
-            f"{out.name}: the reconstructed cohort is synthetic and its file name must "
-            f"say so (e.g. {SYNTHETIC_NAME})"
-        )
-    rec, _ = draw_cohort(master_streams(seed, 1)[0][0])
-    return rec, _write_example(rec, out, seed)
-
-
-def _write_example(rec: Reconstruction, out: Path, seed: int) -> dict:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_cohort(rec.cohort, out)
-    write_targets(rec.targets, targets_path(out))
-    record = {
-        "synthetic": True,
-        "cohort_file": out.name,
-        "cohort_sha256": sha256_of(out),
-        "note": "SYNTHETIC: one reconstruction of the published series (the first draw of the default "
-        f"fit with seed {seed}), assumptions drawn from their uncertainty; no real patient. The "
-        "default model is pooled over many such draws, not fitted to this one.",
-        "reconstruction": reconstruction_record(rec),
-    }
-    provenance_path(out).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    return record
-
-
-def read_provenance(cohort_path: Path) -> dict | None:
-    """The provenance record written beside a reconstructed cohort, if it still matches the file."""
-    path = provenance_path(cohort_path)
-    if not path.is_file():
-        return None
-    record = json.loads(path.read_text(encoding="utf-8"))
-    return record if record.get("cohort_sha256") == sha256_of(cohort_path) else None
 
 
 def fit_model_dir(
@@ -150,7 +78,7 @@ def _fit_default(out_dir: Path, seed: int, draws: int, tmp: Path, log) -> dict:
     metrics |= _size_and_shrinkage(fit.example.cohort, fit.C)
     log(f"validated on {VALIDATION_DRAWS} reconstructions ({time.perf_counter() - started:.0f} s in all)")
     example = tmp / SYNTHETIC_NAME
-    record = _write_example(fit.example, example, seed)
+    record = write_example(fit.example, example, seed)
     assumptions = load_assumptions()
     params = resolve_parameters(assumptions)
     reconstruction = reconstruction_record(fit.example, distributions(params, assumptions))
