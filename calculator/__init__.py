@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from calculator import smart
+from calculator import cds_hooks, smart
 from calculator.artifact import DEFAULT_MODEL_DIR, PROJECT_ROOT, ModelLoadError, load_model
 from calculator.framing import FramingError, frame_ancestors
 from calculator.settings import InsecureSetting, host_list, refuse_insecure
@@ -41,6 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         SMART_KEY="",
         # A chart score older than this many days is shown as old.
         SMART_MAX_AGE_DAYS=30,
+        # CDS Hooks (calculator/cds_hooks.py): trusted EHR issuers -> their JWKS (inline, file, URL).
+        CDS_HOOKS_ISSUERS={},
         # The calculator's public base URL behind the hospital's proxy; empty: the request's own.
         PUBLIC_URL="",
     )
@@ -53,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         refuse_insecure(app.config)
         if app.config["SMART_ENABLED"]:
             smart.check_settings(app.config)
+        cds_hooks.check_settings(app.config)
     except InsecureSetting as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
@@ -71,6 +74,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     if app.config["SMART_ENABLED"]:
         app.register_blueprint(smart.bp)
+    if app.config["CDS_HOOKS_ISSUERS"]:
+        app.register_blueprint(cds_hooks.bp)
     headers.init_app(app)
     assets.init_app(app)
     limits.init_app(app)
