@@ -13,9 +13,9 @@ CLIENT_ID = "intradural-calculator-test"
 
 
 @contextmanager
-def running_ehr(redirect_uris: list[str], log_path: Path):
-    """Start the test EHR on a free loopback port; yields its FHIR base URL (the `iss`)."""
-    port = free_port()
+def running_ehr(redirect_uris: list[str], log_path: Path, port: int | None = None):
+    """Start the test EHR on loopback (a free port unless given); yields its FHIR base URL (`iss`)."""
+    port = port or free_port()
     command = [sys.executable, str(SERVER), str(port), CLIENT_ID, *redirect_uris]
     with serve(command, f"http://127.0.0.1:{port}/healthz", log_path, startup_seconds=20):
         yield f"http://127.0.0.1:{port}/fhir"
