@@ -21,13 +21,14 @@ import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from calculator import launch_state
 from calculator.chart import ECOG_LOINC, KPS_LOINC, LOINC, ChartError, chart_launch, latest_reading
 from calculator.forms import EstimateForm
 from calculator.launch import Prefill
 from calculator.model import get_model
-from calculator.settings import InsecureSetting, host_list
+from calculator.settings import InsecureSetting
 
 bp = Blueprint("smart", __name__)
 
@@ -59,7 +60,10 @@ class LaunchFailed(Exception):
 
 def check_settings(config) -> None:
     """Normalise the SMART settings in place; raise InsecureSetting naming the variable to set."""
-    config["SMART_ISSUERS"] = [iss.rstrip("/") for iss in host_list(config["SMART_ISSUERS"])]
+    config["SMART_ISSUERS"] = _issuers(config["SMART_ISSUERS"])
+    age = config.get("SMART_MAX_AGE_DAYS")
+    if isinstance(age, bool) or not isinstance(age, int) or age < 0:
+        raise InsecureSetting(f"CALCULATOR_SMART_MAX_AGE_DAYS must be a whole number of days, not {age!r}.")
     if not config.get("SMART_KEY") or len(str(config["SMART_KEY"])) < launch_state.MIN_KEY_CHARS:
         raise InsecureSetting(
             f"CALCULATOR_SMART_KEY must be a random secret of at least {launch_state.MIN_KEY_CHARS} "
@@ -76,6 +80,14 @@ def check_settings(config) -> None:
         parts = urlsplit(iss)
         if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
             raise InsecureSetting(f"CALCULATOR_SMART_ISSUERS lists {iss}: an EHR is reached over https only.")
+
+
+def _issuers(value: object) -> list[str]:
+    """CALCULATOR_SMART_ISSUERS as a list: a JSON list, or URLs separated by spaces."""
+    items = value.split() if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(iss, str) for iss in items):
+        raise InsecureSetting(f"CALCULATOR_SMART_ISSUERS must list FHIR base URLs, not {value!r}.")
+    return [iss.rstrip("/") for iss in items if iss]
 
 
 def client_id(config, iss: str) -> str | None:
@@ -206,8 +218,6 @@ def failed_form(sentence: str):
 
 
 def _page(prefill: Prefill | None = None, launch_error: str | None = None) -> dict:
-    from werkzeug.datastructures import MultiDict
-
     form = EstimateForm(formdata=MultiDict(prefill.accepted if prefill else {}))
     return {
         "form": form,

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from joserfc import jwt
@@ -175,6 +177,43 @@ def test_requests_without_a_valid_jwt_are_refused(client, token):
     response = call(client, token())
     assert response.status_code == 401
     assert "cards" not in (response.get_json() or {})
+
+
+def test_a_jwks_url_is_fetched_at_run_time_and_cached():
+    """A trusted EHR's JWKS URL (here a loopback server standing in for it), read once per 5 minutes."""
+    body = json.dumps(jwks(EC_KEY)).encode()
+    fetched = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            fetched.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/jwks.json"
+        client = create_app({"TESTING": True, "CDS_HOOKS_ISSUERS": {EHR: url}}).test_client()
+        assert call(client, signed(claims())).status_code == 200
+        assert call(client, signed(claims())).status_code == 200
+        assert call(client, signed(claims(), STRANGER)).status_code == 401
+        assert fetched == ["/jwks.json"]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_unreachable_jwks_url_authenticates_nobody():
+    client = create_app(
+        {"TESTING": True, "CDS_HOOKS_ISSUERS": {EHR: "http://127.0.0.1:9/jwks"}}
+    ).test_client()
+    assert call(client, signed(claims())).status_code == 401
 
 
 def test_a_jwks_with_a_symmetric_key_still_refuses_hs256(tmp_path):
