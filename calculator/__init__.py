@@ -6,7 +6,6 @@ from pathlib import Path
 
 from flask import Flask
 
-from calculator import cds_hooks, smart
 from calculator.artifact import DEFAULT_MODEL_DIR, PROJECT_ROOT, ModelLoadError, load_model
 from calculator.framing import FramingError, frame_ancestors
 from calculator.settings import InsecureSetting, host_list, refuse_insecure
@@ -53,9 +52,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     try:
         app.config["TRUSTED_HOSTS"] = host_list(app.config["TRUSTED_HOSTS"])
         refuse_insecure(app.config)
+        # Imported only when configured: most sites never load the OAuth and JOSE libraries.
         if app.config["SMART_ENABLED"]:
+            from calculator import smart
+
             smart.check_settings(app.config)
-        cds_hooks.check_settings(app.config)
+        if app.config["CDS_HOOKS_ISSUERS"]:
+            from calculator import cds_hooks
+
+            cds_hooks.check_settings(app.config)
     except InsecureSetting as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
@@ -73,7 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     if app.config["SMART_ENABLED"]:
-        app.register_blueprint(smart.bp)
+        app.register_blueprint(smart.bp)  # imported above, with its settings check
     if app.config["CDS_HOOKS_ISSUERS"]:
         app.register_blueprint(cds_hooks.bp)
     headers.init_app(app)

@@ -58,6 +58,8 @@ def launch(client, ehr, launch_id):
     page = client.get(authorize(client, ehr, launch_id))
     assert page.status_code == 200
     assert "Set-Cookie" not in page.headers
+    assert page.headers["Cache-Control"] == "no-store"  # the page holds a patient's score
+    assert "frame-ancestors" in page.headers["Content-Security-Policy"]
     return page.get_data(as_text=True)
 
 
