@@ -143,7 +143,10 @@ def discover(iss: str) -> dict:
     except (requests.RequestException, ValueError):
         raise LaunchFailed(DISCOVERY) from None
     endpoints = {k: configuration.get(k) for k in ("authorization_endpoint", "token_endpoint")}
-    if not all(isinstance(u, str) and u.startswith(("https://", "http://")) for u in endpoints.values()):
+    # An https EHR's endpoints must be https too: the code and the PKCE verifier go to the token
+    # endpoint. (Plain http is allowed only for a loopback test EHR, see check_settings.)
+    schemes = ("https://",) if iss.startswith("https://") else ("https://", "http://")
+    if not all(isinstance(u, str) and u.startswith(schemes) for u in endpoints.values()):
         raise LaunchFailed(DISCOVERY)
     if "S256" not in (configuration.get("code_challenge_methods_supported") or []):
         raise LaunchFailed(DISCOVERY)  # the spec requires S256; without it the code could be stolen

@@ -163,6 +163,39 @@ def test_an_unreachable_smart_configuration_is_one_sentence(ehr):
     assert smart_module.DISCOVERY in html_text.unescape(html)
 
 
+@pytest.mark.parametrize(
+    "configuration",
+    [
+        {"code_challenge_methods_supported": ["plain"]},  # no S256
+        {"code_challenge_methods_supported": []},
+        {"token_endpoint": "http://ehr.example.org/token"},  # an https EHR with a plain-http endpoint
+        {"authorization_endpoint": None},
+    ],
+)
+def test_a_smart_configuration_without_s256_or_with_insecure_endpoints_is_refused(monkeypatch, configuration):
+    iss = "https://ehr.example.org/fhir"
+    good = {
+        "authorization_endpoint": "https://ehr.example.org/authorize",
+        "token_endpoint": "https://ehr.example.org/token",
+        "code_challenge_methods_supported": ["S256"],
+    }
+
+    class Answer:
+        def raise_for_status(self):
+            pass
+
+        def json(self):
+            return {**good, **configuration}
+
+    monkeypatch.setattr(smart_module.requests, "get", lambda *args, **kwargs: Answer())
+    config = {"SMART_ENABLED": True, "SMART_ISSUERS": iss, "SMART_CLIENT_ID": CLIENT_ID, "SMART_KEY": KEY}
+    client = create_app({"TESTING": True, **config}).test_client()
+    html = client.get("/launch", query_string={"iss": iss, "launch": "x"}).get_data(as_text=True)
+    assert smart_module.DISCOVERY in html_text.unescape(html)
+    monkeypatch.setattr(Answer, "json", lambda self: good)
+    assert client.get("/launch", query_string={"iss": iss, "launch": "x"}).status_code == 302  # the control
+
+
 def test_an_unknown_or_expired_launch_at_the_ehr_is_one_sentence(client, ehr):
     assert smart_module.DENIED in launch(client, ehr, "no-such-launch")
 
