@@ -8,14 +8,14 @@ EHR asks for the patient) -> the EHR's smart-configuration -> its authorize endp
 Stateless and cookie-free (calculator.launch_state says how). The access token lives in this
 request only: used for the reads, then dropped; never sent to the browser, never logged. Any
 failure ends on the normal form with one sentence, never a traceback. Registered by create_app
-only when CALCULATOR_SMART_ENABLED is set; `check_settings` is the start-up check.
+only when CALCULATOR_SMART_ENABLED is set; `check_settings` (calculator.smart_settings) is the
+start-up check.
 """
 
 from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.base_client import OAuthError
@@ -28,14 +28,15 @@ from calculator.chart import ECOG_LOINC, KPS_LOINC, LOINC, ChartError, chart_lau
 from calculator.forms import EstimateForm
 from calculator.launch import Prefill
 from calculator.model import get_model
-from calculator.settings import InsecureSetting
+from calculator.smart_settings import check_settings, client_id
+
+__all__ = ["bp", "check_settings"]
 
 bp = Blueprint("smart", __name__)
 
 EHR_SCOPES = "launch openid fhirUser patient/Patient.r patient/Observation.rs"
 STANDALONE_SCOPES = "launch/patient openid fhirUser patient/Patient.r patient/Observation.rs"
 TIMEOUT = (3, 10)  # seconds to connect, to read: the surgeon is waiting in front of the chart
-LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
 
 # One sentence per way the launch can end without values; the form is shown empty under it.
 NOT_ALLOWED = "This EHR is not on the calculator's list of allowed EHRs, so nothing was read from the chart."
@@ -56,46 +57,6 @@ class LaunchFailed(Exception):
     def __init__(self, sentence: str):
         super().__init__(sentence)
         self.sentence = sentence
-
-
-def check_settings(config) -> None:
-    """Normalise the SMART settings in place; raise InsecureSetting naming the variable to set."""
-    config["SMART_ISSUERS"] = _issuers(config["SMART_ISSUERS"])
-    age = config.get("SMART_MAX_AGE_DAYS")
-    if isinstance(age, bool) or not isinstance(age, int) or age < 0:
-        raise InsecureSetting(f"CALCULATOR_SMART_MAX_AGE_DAYS must be a whole number of days, not {age!r}.")
-    if not config.get("SMART_KEY") or len(str(config["SMART_KEY"])) < launch_state.MIN_KEY_CHARS:
-        raise InsecureSetting(
-            f"CALCULATOR_SMART_KEY must be a random secret of at least {launch_state.MIN_KEY_CHARS} "
-            "characters when SMART is enabled, e.g. the output of "
-            "python -c 'import secrets; print(secrets.token_urlsafe(32))'."
-        )
-    if not config["SMART_ISSUERS"]:
-        raise InsecureSetting(
-            "CALCULATOR_SMART_ISSUERS is empty: list the FHIR base URLs (iss) allowed to launch."
-        )
-    for iss in config["SMART_ISSUERS"]:
-        if not client_id(config, iss):
-            raise InsecureSetting(f"CALCULATOR_SMART_CLIENT_ID has no client id for {iss}.")
-        parts = urlsplit(iss)
-        if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
-            raise InsecureSetting(f"CALCULATOR_SMART_ISSUERS lists {iss}: an EHR is reached over https only.")
-
-
-def _issuers(value: object) -> list[str]:
-    """CALCULATOR_SMART_ISSUERS as a list: a JSON list, or URLs separated by spaces."""
-    items = value.split() if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(iss, str) for iss in items):
-        raise InsecureSetting(f"CALCULATOR_SMART_ISSUERS must list FHIR base URLs, not {value!r}.")
-    return [iss.rstrip("/") for iss in items if iss]
-
-
-def client_id(config, iss: str) -> str | None:
-    """The client id the EHR at `iss` registered: one id for every EHR, or a JSON object by iss."""
-    ids = config.get("SMART_CLIENT_ID")
-    if isinstance(ids, dict):
-        return ids.get(iss) or ids.get(iss + "/")
-    return str(ids) if ids else None
 
 
 def redirect_uri() -> str:

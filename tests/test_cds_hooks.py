@@ -18,7 +18,8 @@ from joserfc import jwt
 from joserfc.jwk import ECKey, OctKey, RSAKey
 
 from calculator import StartupRefused, create_app
-from calculator.cds_hooks import MAX_LIFETIME_SECONDS, PREFETCH, SERVICE_ID
+from calculator.cds_hooks import PREFETCH, SERVICE_ID
+from calculator.cds_jwt import MAX_LIFETIME_SECONDS
 
 SERVICE = f"http://localhost/cds-services/{SERVICE_ID}"
 EHR = "https://ehr.example.org"
@@ -245,7 +246,7 @@ def test_start_refuses_unusable_issuer_settings(issuers):
 
 
 def test_the_jti_cache_is_bounded_and_forgets_expired_tokens():
-    from calculator.cds_hooks import JtiCache
+    from calculator.cds_jwt import JtiCache
 
     cache = JtiCache(size=2)
     assert cache.first_use("a", exp=100, now=50) and not cache.first_use("a", exp=100, now=60)
