@@ -54,7 +54,7 @@ def stack(tmp_path_factory):
     access_log = root / "gunicorn.log"
     # The calculator needs the EHR's iss (its port, chosen above); the EHR needs the calculator's port.
     with (
-        gunicorn_server(env=env, log_path=access_log) as (app, _),
+        gunicorn_server(env=env, log_path=access_log, startup_seconds=60) as (app, _),
         running_ehr([app + "/launch/callback"], root / "ehr.log", port=ehr_port),
     ):
         yield host_origin, app, iss, access_log, pages
@@ -83,7 +83,7 @@ def launched_frame(browser, stack, launch_id):
     responses = []
     context.on("response", lambda r: responses.append(r))
     page = context.new_page()
-    with page.expect_response(lambda r: r.url.startswith(app + "/launch/callback")):
+    with page.expect_response(lambda r: r.url.startswith(app + "/launch/callback"), timeout=60_000):
         page.goto(f"{host_origin}/{launch_id}.html")
     frame = page.frames[1]
     frame.wait_for_load_state()

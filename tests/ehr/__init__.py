@@ -17,5 +17,5 @@ def running_ehr(redirect_uris: list[str], log_path: Path, port: int | None = Non
     """Start the test EHR on loopback (a free port unless given); yields its FHIR base URL (`iss`)."""
     port = port or free_port()
     command = [sys.executable, str(SERVER), str(port), CLIENT_ID, *redirect_uris]
-    with serve(command, f"http://127.0.0.1:{port}/healthz", log_path, startup_seconds=20):
+    with serve(command, f"http://127.0.0.1:{port}/healthz", log_path, startup_seconds=60):
         yield f"http://127.0.0.1:{port}/fhir"
