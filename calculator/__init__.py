@@ -30,6 +30,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         TRUSTED_HOSTS=["127.0.0.1", "localhost"],
         # "production" (default) refuses insecure settings at start; "development" allows them.
         ENV="production",
+        # SMART on FHIR launch from the chart (calculator/smart.py): off unless a site registers the app.
+        SMART_ENABLED=False,
+        # FHIR base URLs (iss) allowed to launch, space-separated or a JSON list; required when enabled.
+        SMART_ISSUERS=[],
+        # The client id each EHR assigned: one string, or a JSON object {iss: client id}.
+        SMART_CLIENT_ID="",
+        # Secret (>= 32 random characters) sealing the launch state; required when enabled.
+        SMART_KEY="",
+        # A chart score older than this many days is shown as old.
+        SMART_MAX_AGE_DAYS=30,
+        # CDS Hooks (calculator/cds_hooks.py): trusted EHR issuers -> their JWKS (inline, file, URL).
+        CDS_HOOKS_ISSUERS={},
+        # The calculator's public base URL behind the hospital's proxy; empty: the request's own.
+        PUBLIC_URL="",
     )
     app.config.from_prefixed_env("CALCULATOR")  # CALCULATOR_MODEL_DIR, CALCULATOR_FRAME_ANCESTORS, ...
     if test_config:
@@ -38,6 +52,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     try:
         app.config["TRUSTED_HOSTS"] = host_list(app.config["TRUSTED_HOSTS"])
         refuse_insecure(app.config)
+        # Imported only when configured: most sites never load the OAuth and JOSE libraries.
+        if app.config["SMART_ENABLED"]:
+            from calculator import smart
+
+            smart.check_settings(app.config)
+        if app.config["CDS_HOOKS_ISSUERS"]:
+            from calculator import cds_hooks
+
+            cds_hooks.check_settings(app.config)
     except InsecureSetting as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
@@ -54,6 +77,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    if app.config["SMART_ENABLED"]:
+        app.register_blueprint(smart.bp)  # imported above, with its settings check
+    if app.config["CDS_HOOKS_ISSUERS"]:
+        app.register_blueprint(cds_hooks.bp)
     headers.init_app(app)
     assets.init_app(app)
     limits.init_app(app)

@@ -47,6 +47,10 @@ def rendered(key: str, value) -> str:
     """A default as the table writes it."""
     if key == "MODEL_DIR":
         return "`" + str(Path(value).relative_to(ROOT)) + "/`"
+    if value in ("", [], {}):
+        return "empty"
+    if isinstance(value, bool):
+        return "`" + str(value).lower() + "`"  # as JSON, the way the environment variable is written
     if isinstance(value, list | tuple):
         return "`" + " ".join(value) + "`"
     return f"`{value}`"
