@@ -1,4 +1,5 @@
-"""Command line: `python -m training reconstruct|check|fit|validate|card [...]` (see README.md)."""
+"""Command line: `python -m training reconstruct|check|fit|validate|recalibrate|card [...]`
+(see README.md)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from training.cli_options import add_read_options, read_options
 from training.cohort import CohortError
 from training.fit import FitError
 from training.local_validation import write_report
+from training.recalibrate_command import recalibrate_model_dir
 from training.registry import load_registry
 from training.targets import format_targets
 from training.train import DEFAULT_SEED, SYNTHETIC_NAME, fit_model_dir, write_reconstruction
@@ -58,6 +60,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     val.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for the bootstrap intervals")
     add_read_options(val)
+    upd = commands.add_parser(
+        "recalibrate", help="update a model on your registry (closed testing); write a new model directory"
+    )
+    upd.add_argument("--cohort", type=Path, required=True, help="your cohort CSV (docs/cohort-schema.md)")
+    upd.add_argument(
+        "--model", type=Path, default=DEFAULT_MODEL_DIR, help="the parent model (default: models/)"
+    )
+    upd.add_argument("--out", type=Path, required=True, help="model directory to write")
+    upd.add_argument("--seed", type=int, default=DEFAULT_SEED, help="master seed (CV folds, bootstrap)")
+    add_read_options(upd)
     card = commands.add_parser("card", help="write the model card (Markdown) from a model's manifest")
     card.add_argument(
         "--model", type=Path, default=DEFAULT_MODEL_DIR, help="model directory (default: the shipped models/)"
@@ -86,6 +98,14 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"wrote {args.out}: n = {results['n']}, deaths by day 90 = {results['deaths_90d']}, "
                 f"c-statistic {'not estimable' if c is None else f'{c:.3f}'}"
+            )
+        elif args.command == "recalibrate":
+            manifest = recalibrate_model_dir(args.cohort, args.model, args.out, args.seed, read_options(args))
+            lineage = manifest["lineage"]
+            print(
+                f"wrote {args.out} (model {manifest['version']}: {lineage['method_label']} of "
+                f"{lineage['parent_version']} on {lineage['registry']['file']}, "
+                f"n = {lineage['registry']['n']})"
             )
         elif args.command == "card":
             print(f"wrote {write_model_card(args.model, args.out)} from {args.model / 'manifest.json'}")
