@@ -19,6 +19,7 @@ from calculator.features import FEATURE_NAMES, HORIZON_DAYS, RESECTION
 from calculator.predict import Model, predict_survival
 from training.cohort import ecog_rng, read_cohort
 from training.fit import ipcw
+from training.local_measures import statistician_measures, verdict_sentences
 from training.metrics import brier, calibration, calibration_groups, calibration_intercept, slope_estimable
 from training.report import render_report
 from training.tables import ReadOptions
@@ -99,17 +100,21 @@ def local_validation(model: Model, cohort, seed: int, resamples: int = RESAMPLES
         "by_resection": by_resection,
         "resamples": resamples,
     }
+    results["statistician"] = statistician_measures(
+        model, cohort, known, yk, pk, wk, measures["calibration_slope"], seed
+    )
     return results | {"advice": advice(results, bool(model.manifest.get("synthetic")))}
 
 
 def advice(results: dict, synthetic_model: bool) -> list[str]:
-    """Plain sentences for the reader deciding whether to use, recalibrate or refit the model.
-    Judged on the 95% intervals (does the interval exclude the ideal value?), not on thresholds."""
+    """Plain sentences for the reader deciding whether to use, recalibrate or refit the model:
+    the verdict against stated tolerances (training.local_measures), how precise this validation
+    is, and the update the closed test recommends. Never "no evidence of" on weak data."""
     out = []
     if synthetic_model:
         out.append(
-            "This model was fitted to a SYNTHETIC cohort reconstructed from published summary figures, "
-            "not to real patients: these results are its first test on real data."
+            "This model was fitted to SYNTHETIC cohorts reconstructed from published summary figures, "
+            "not to patient records: this report tests it on the patients of the file named below."
         )
     deaths = results["deaths_90d"]
     if deaths < 100:
@@ -118,51 +123,28 @@ def advice(results: dict, synthetic_model: bool) -> list[str]:
             "200 (Collins, Ogundimu & Altman, Stat Med 2016;35:214-226), so every interval here is wide "
             "and a good-looking result is weak evidence."
         )
-    m = results["measures"]
-    flagged = False
-    c = m["c_statistic"]
+    c = results["measures"]["c_statistic"]
     if c["estimate"] is None:
-        flagged = True
         out.append(
             "The c-statistic cannot be computed: the cohort needs both deaths and survivors by day 90."
         )
     elif c["ci_95"] and c["ci_95"][0] <= 0.5:
-        flagged = True
         out.append(
             "The c-statistic's 95% interval includes 0.5: in your patients the model may rank risk no "
             "better than chance. Do not use it without refitting on your data."
         )
-    a = m["calibration_intercept"]
+    a = results["measures"]["calibration_intercept"]
     if a["ci_95"] and (a["ci_95"][0] > 0 or a["ci_95"][1] < 0):
-        flagged = True
         direction = "More" if a["estimate"] > 0 else "Fewer"
         tone = "optimistic" if a["estimate"] > 0 else "pessimistic"
         out.append(
             f"{direction} patients died by day {HORIZON_DAYS} than the model predicts (calibration-in-the-"
             f"large {a['estimate']:+.2f} on the log-odds scale): its survival estimates are too {tone} for "
-            f"your patients. Recalibrate the intercept, or refit on your registry: `{REFIT}`."
+            "your patients."
         )
-    b = m["calibration_slope"]
-    if b["estimate"] is None and c["estimate"] is not None:
-        flagged = True
-        out.append(
-            "The calibration slope cannot be estimated: the predictions of those who died and those who "
-            "survived do not overlap (a perfect or a constant predictor in this cohort)."
-        )
-    elif b["ci_95"] and (b["ci_95"][1] < 1 or b["ci_95"][0] > 1):
-        flagged = True
-        shape = (
-            "too extreme (high risks too high, low risks too low)" if b["estimate"] < 1 else "too moderate"
-        )
-        out.append(
-            f"Calibration slope {b['estimate']:.2f}: the estimates are {shape} for your patients. "
-            f"Recalibrate (slope and intercept) or refit on your registry: `{REFIT}`."
-        )
-    if not flagged:
-        out.append(
-            "No evidence here of poor discrimination or of miscalibration. That is not proof of good "
-            "performance: read the intervals and the calibration plot, not only the point estimates."
-        )
+    stats = results.get("statistician")
+    if stats:
+        out += verdict_sentences(stats, results["measures"]["calibration_slope"])
     return out
 
 
@@ -188,6 +170,7 @@ def write_report(
         "seed": seed,
         "generated_on": datetime.date.today().isoformat(),
         "refit_command": REFIT,
+        "model_dir": str(model_dir),
     }
     html = render_report(results, context)
     Path(out).parent.mkdir(parents=True, exist_ok=True)
