@@ -10,7 +10,7 @@ from pathlib import Path
 from calculator.artifact import DEFAULT_MODEL_DIR, ModelLoadError
 from training.card import DEFAULT_CARD, write_model_card
 from training.checks import format_report, run_checks
-from training.cli_options import add_read_options, read_options
+from training.cli_options import add_impute_options, add_read_options, imputations_of, read_options
 from training.cohort import CohortError
 from training.fit import FitError
 from training.local_validation import write_report
@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         help="master seed (reconstruction draws, CV folds, bootstrap)",
     )
     add_read_options(fit)
+    add_impute_options(fit)
     val = commands.add_parser("validate", help="evaluate a model on your own cohort; write an HTML report")
     val.add_argument("--cohort", type=Path, required=True, help="your cohort CSV (docs/cohort-schema.md)")
     val.add_argument("--out", type=Path, required=True, help="HTML report to write")
@@ -110,7 +111,12 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "card":
             print(f"wrote {write_model_card(args.model, args.out)} from {args.model / 'manifest.json'}")
         else:
-            manifest = fit_model_dir(args.cohort, args.out, args.seed, options=read_options(args))
+            impute = imputations_of(args)
+            if impute and args.cohort is None:
+                raise ValueError("--impute needs --cohort: the synthetic default has no missing values")
+            manifest = fit_model_dir(
+                args.cohort, args.out, args.seed, options=read_options(args), impute=impute
+            )
             print(
                 f"wrote {args.out} (model {manifest['version']}, "
                 f"{'SYNTHETIC' if manifest['synthetic'] else 'registry'} cohort, "
