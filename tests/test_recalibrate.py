@@ -95,3 +95,20 @@ def test_recalibrate_writes_nothing_from_a_flagged_file(parent, tmp_path):
     out = tmp_path / "model"
     assert main(["recalibrate", "--cohort", str(registry), "--out", str(out)]) == 2
     assert not out.exists()
+
+
+def test_recalibrate_with_imputation_pools_the_imputations(parent, tmp_path, monkeypatch):
+    monkeypatch.setattr(training.recalibrate_command, "RESAMPLES", 8)
+    frame = simulated(parent, 800, -0.8, 1.0, seed=16)
+    frame["kps"] = frame["kps"].astype(object)
+    frame.loc[frame.index[::5], "kps"] = None  # 20% of KPS missing
+    registry = tmp_path / "registry.csv"
+    write_cohort(frame, registry)
+    out = tmp_path / "model"
+    args = ["recalibrate", "--cohort", str(registry), "--out", str(out), "--impute", "--imputations", "3"]
+    assert main(args) == 0
+    lineage = load_model(out).manifest["lineage"]
+    assert lineage["imputations"] == 3 and lineage["registry"]["n"] == 800
+    assert lineage["method"] == "intercept"
+    assert lineage["closed_test"]["estimates"]["intercept"]["a"] == pytest.approx(-0.8, abs=0.2)
+    assert "D2" in lineage["closed_test"]["procedure"]

@@ -71,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     upd.add_argument("--out", type=Path, required=True, help="model directory to write")
     upd.add_argument("--seed", type=int, default=DEFAULT_SEED, help="master seed (CV folds, bootstrap)")
     add_read_options(upd)
+    add_impute_options(upd)
     card = commands.add_parser("card", help="write the model card (Markdown) from a model's manifest")
     card.add_argument(
         "--model", type=Path, default=DEFAULT_MODEL_DIR, help="model directory (default: the shipped models/)"
@@ -101,7 +102,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"c-statistic {'not estimable' if c is None else f'{c:.3f}'}"
             )
         elif args.command == "recalibrate":
-            manifest = recalibrate_model_dir(args.cohort, args.model, args.out, args.seed, read_options(args))
+            manifest = recalibrate_model_dir(
+                args.cohort, args.model, args.out, args.seed, read_options(args), impute=imputations_of(args)
+            )
             lineage = manifest["lineage"]
             print(
                 f"wrote {args.out} (model {manifest['version']}: {lineage['method_label']} of "

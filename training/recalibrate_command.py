@@ -34,12 +34,14 @@ from calculator.predict import design_columns
 from training.cohort import ecog_rng, read_cohort
 from training.export import coefficients, write_model_dir
 from training.fit import FitError, ipcw
+from training.imputed_fit import imputed_sets
 from training.pooled import bootstrap_rows, cell_counts, choose_C_on, fit_design
 from training.pooling import pool
-from training.recalibrate import LABELS, closed_test, cv_log_loss, recalibrated_draws
+from training.recalibrate import LABELS, closed_test, closed_test_imputed, cv_log_loss, recalibrated_draws
 from training.tables import ReadOptions
 
 RESAMPLES = 200  # bootstrap resamples of the registry for the updated model's intervals
+CV_IMPUTATIONS = 3  # with --impute, the CV log-loss is averaged over the first imputations
 PARENT_KEYS_DROPPED = (
     "version",
     "artifact",
@@ -65,37 +67,59 @@ def recalibrate_model_dir(
     seed: int,
     options: ReadOptions | None = None,
     log=print,
+    impute: int | None = None,
 ) -> dict:
-    """Run the command; returns the new manifest. Raises CohortError, ModelLoadError or FitError
-    before anything is written."""
+    """Run the command; returns the new manifest. `impute`: the number of imputations (missing
+    predictors completed by training/imputation.py; every step per imputation, tests pooled by
+    D2, fits by training.pooling.pool); None: complete cases. Raises CohortError,
+    ModelLoadError or FitError before anything is written."""
     with threadpool_limits(limits=1):
-        cohort, report = read_cohort(Path(cohort_path), options, rng=ecog_rng(seed))  # checks first
+        if impute:
+            sets, _, report = imputed_sets(Path(cohort_path), options, seed, impute)
+        else:
+            cohort, report = read_cohort(Path(cohort_path), options, rng=ecog_rng(seed))  # checks first
+            sets = [cohort]
         parent = load_model(Path(parent_dir))
-        D, y, w = registry_arrays(cohort)
+        arrays = [registry_arrays(s) for s in sets]
+        y = arrays[0][1]
         fewest = min(int(np.sum(y == 1)), int(np.sum(y == 0)))
         if fewest < 5:
             raise FitError(
                 f"only {fewest} patients in the smaller outcome group: at least 5 deaths and 5 "
                 "survivors of known 90-day status are needed to recalibrate"
             )
-        return _update(cohort_path, cohort, report, parent, D, y, w, Path(out_dir), seed, log)
+        return _update(cohort_path, sets, report, parent, arrays, Path(out_dir), seed, log)
 
 
-def _update(cohort_path, cohort, report, parent, D, y, w, out_dir, seed, log) -> dict:
+def _update(cohort_path, sets, report, parent, arrays, out_dir, seed, log) -> dict:
     test_seed, cv_seed, boot_seed = np.random.SeedSequence(seed).spawn(3)
-    test = closed_test(D, y, w, parent.coefficients)
+    D, y, w = arrays[0]
+    test = (
+        closed_test(D, y, w, parent.coefficients)
+        if len(arrays) == 1
+        else closed_test_imputed(arrays, parent.coefficients)
+    )
     C = choose_C_on(D, y, w, int(test_seed.generate_state(1)[0]))
-    losses = cv_log_loss(D, y, w, parent.coefficients, C, int(cv_seed.generate_state(1)[0]), fit_design)
+    runs = [
+        cv_log_loss(*a, parent.coefficients, C, int(cv_seed.generate_state(1)[0]), fit_design)
+        for a in arrays[:CV_IMPUTATIONS]
+    ]
+    losses = {m: float(np.mean([r[m] for r in runs])) for m in runs[0]}
     method = test["chosen"]
     log(
         f"closed test chose: {LABELS[method]}; CV log-loss "
         + ", ".join(f"{m} {v:.4f}" for m, v in losses.items())
     )
-    rngs = [np.random.default_rng(s) for s in boot_seed.spawn(RESAMPLES)]
-    rows = [bootstrap_rows(y, w, r) for r in rngs]
-    points, sampled = recalibrated_draws(
-        method, D, y, w, parent.coefficients, parent.draws, rows, C, fit_design
-    )
+    # one share of the resamples per imputation; each imputation's point and sampled fits, pooled
+    per = max(2, RESAMPLES // len(arrays))
+    points, sampled = [], []
+    for (D, y, w), child in zip(arrays, boot_seed.spawn(len(arrays))):
+        rows = [bootstrap_rows(y, w, np.random.default_rng(s)) for s in child.spawn(per)]
+        p, s = recalibrated_draws(method, D, y, w, parent.coefficients, parent.draws, rows, C, fit_design)
+        points += list(p)
+        sampled += list(s)
+    if method == "original":
+        points, sampled = [parent.coefficients], parent.draws
     pooled = pool(points, sampled)
     registry = {
         "file": Path(cohort_path).name,
@@ -117,7 +141,8 @@ def _update(cohort_path, cohort, report, parent, D, y, w, out_dir, seed, log) ->
         "cv_log_loss": losses,
         "refit_C": C,
         "registry": registry,
-        "resamples": RESAMPLES,
+        "resamples": len(sampled),
+        "imputations": len(arrays) if len(arrays) > 1 else None,
     }
     manifest = {k: v for k, v in parent.manifest.items() if k not in PARENT_KEYS_DROPPED}
     manifest["model"] = dict(manifest["model"]) | {
@@ -134,11 +159,15 @@ def _update(cohort_path, cohort, report, parent, D, y, w, out_dir, seed, log) ->
         manifest |= {
             "synthetic": synthetic,
             "cohort": cohort_summary(
-                Path(cohort_path), cohort, report, *ipcw(cohort["survival_days"], cohort["died"]), synthetic
+                Path(cohort_path),
+                sets[0],
+                report,
+                *ipcw(sets[0]["survival_days"], sets[0]["died"]),
+                synthetic,
             ),
         }
         manifest.pop("reconstruction", None)
         manifest.pop("stability", None)
         manifest.pop("metrics", None)
-        support = cell_counts(cohort).astype(float)
+        support = np.mean([cell_counts(c) for c in sets], axis=0)
     return write_model_dir(out_dir, pooled, support, manifest)
