@@ -80,3 +80,12 @@ def test_fewer_than_two_imputations_are_refused(tmp_path, m):
         == 2
     )
     assert not (tmp_path / "x").exists()
+
+
+def test_validate_with_imputation_pools_and_says_how(tmp_path, capsys):
+    path, out = registry(tmp_path / "r.csv", n=200), tmp_path / "report.html"
+    assert main(["validate", "--cohort", str(path), "--out", str(out), "--impute", "--imputations", "3"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "multiple imputation by chained equations, m = 3" in html
+    assert "Rubin" in html and "--impute --imputations 3" in html
+    assert "200 (0 rows excluded" in html  # no row dropped for a missing KPS

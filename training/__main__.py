@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     val.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for the bootstrap intervals")
     add_read_options(val)
+    add_impute_options(val)
     upd = commands.add_parser(
         "recalibrate", help="update a model on your registry (closed testing); write a new model directory"
     )
@@ -95,7 +96,9 @@ def main(argv: list[str] | None = None) -> int:
             print(format_report(report, options.accept))
             return 2 if report.blocking(options.accept) else 0
         elif args.command == "validate":
-            results = write_report(args.cohort, args.out, args.model, args.seed, read_options(args))
+            results = write_report(
+                args.cohort, args.out, args.model, args.seed, read_options(args), impute=imputations_of(args)
+            )
             c = results["measures"]["c_statistic"]["estimate"]
             print(
                 f"wrote {args.out}: n = {results['n']}, deaths by day 90 = {results['deaths_90d']}, "

@@ -185,7 +185,7 @@ def verdict_sentences(stats: dict, slope: dict) -> list[str]:
     elif "undetermined" in verdicts:
         out.append(
             "This cohort cannot tell: it has shown the model neither calibrated within the tolerances "
-            "for your patients nor miscalibrated beyond them. More patients would decide it."
+            "for your patients nor miscalibrated beyond them. More patients would narrow the intervals."
         )
     else:
         out.append("Both measures lie within the stated tolerances, with the precision stated above.")

@@ -71,7 +71,8 @@ def local_validation(model: Model, cohort, seed: int, resamples: int = RESAMPLES
         values = [d[m] for d in draws if d[m] is not None]
         estimable = point[m] is not None and values
         ci = [float(v) for v in np.percentile(values, [2.5, 97.5])] if estimable else None
-        measures[m] = {"estimate": point[m], "ci_95": ci, "resamples_used": len(values)}
+        se = float(np.std(values, ddof=1)) if estimable and len(values) > 1 else None
+        measures[m] = {"estimate": point[m], "ci_95": ci, "resamples_used": len(values), "se": se}
     groups = min(GROUPS, int(known.sum()))
     by_resection = []
     for choice in RESECTION.choices:
@@ -149,16 +150,36 @@ def advice(results: dict, synthetic_model: bool) -> list[str]:
 
 
 def write_report(
-    cohort_path: Path, out: Path, model_dir: Path, seed: int, options: ReadOptions | None = None
+    cohort_path: Path,
+    out: Path,
+    model_dir: Path,
+    seed: int,
+    options: ReadOptions | None = None,
+    impute: int | None = None,
 ) -> dict:
     """Validate the model in `model_dir` on `cohort_path` and write the HTML report to `out`.
+    `impute`: validate on that many imputed data sets and pool (training/imputed_validation.py).
 
     Raises CohortError (file, or a data-quality check not accepted in `options`), ModelLoadError
     (model) or ValueError (no known outcome) before anything is written. Returns the results.
     """
-    cohort, cohort_report = read_cohort(cohort_path, options, rng=ecog_rng(seed))  # checks first
-    model = load_model(model_dir)
-    results = local_validation(model, cohort, seed)
+    if impute:
+        from training.imputed_fit import imputed_sets  # imports the fitting code only when imputing
+        from training.imputed_validation import pool_validations
+
+        sets, _, cohort_report = imputed_sets(Path(cohort_path), options, seed, impute)  # checks first
+        model = load_model(model_dir)
+        children = np.random.SeedSequence(seed).spawn(len(sets))
+        runs = [
+            local_validation(model, s, int(c.generate_state(1)[0]), resamples=max(50, RESAMPLES // len(sets)))
+            for s, c in zip(sets, children)
+        ]
+        results = pool_validations(runs, model, sets)
+        results["advice"] = advice(results, bool(model.manifest.get("synthetic")))
+    else:
+        cohort, cohort_report = read_cohort(cohort_path, options, rng=ecog_rng(seed))  # checks first
+        model = load_model(model_dir)
+        results = local_validation(model, cohort, seed)
     context = {
         "model_version": model.version,
         "model_sha256": model.manifest["sha256"],
@@ -171,6 +192,7 @@ def write_report(
         "generated_on": datetime.date.today().isoformat(),
         "refit_command": REFIT,
         "model_dir": str(model_dir),
+        "imputations": impute,
     }
     html = render_report(results, context)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

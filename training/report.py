@@ -93,6 +93,16 @@ def render_report(results: dict, context: dict) -> str:
         [f"Mean predicted {HORIZON_DAYS}-day survival", _pct(results["mean_predicted_survival_90d"])],
         ["Generated", f"{context['generated_on']}, seed {context['seed']}"],
     ]
+    if context.get("imputations"):
+        summary.append(
+            [
+                "Missing predictors",
+                f"multiple imputation by chained equations, m = {context['imputations']} (outcome in the "
+                "imputation model). c, calibration intercept and slope and O/E are pooled by Rubin's "
+                "rules (bootstrap standard errors; O/E on the log scale), the closed test by D2; "
+                "curves, tables of groups and the decision curve are means over the imputations.",
+            ]
+        )
     resection_table = _table(
         ["Resection performed", "n", f"Deaths by day {HORIZON_DAYS}", "Observed", "Mean predicted"],
         resection_rows,
@@ -104,7 +114,9 @@ def render_report(results: dict, context: dict) -> str:
         subgroup_section(stats)
         + case_mix_section(stats)
         + curves_section(stats)
-        + update_section(stats, context["cohort_file"], context.get("model_dir", "models/"))
+        + update_section(
+            stats, context["cohort_file"], context.get("model_dir", "models/"), context.get("imputations")
+        )
         if stats
         else f"<p>To refit on your own registry: <code>{escape(context['refit_command'])}</code>.</p>"
     )

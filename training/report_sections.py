@@ -117,7 +117,7 @@ def precision_text(stats: dict) -> str:
     )
 
 
-def update_section(stats: dict, cohort_file: str, model_dir: str) -> str:
+def update_section(stats: dict, cohort_file: str, model_dir: str, imputations: int | None = None) -> str:
     update = stats.get("update")
     if update is None:
         return "<h2>Update</h2><p>No update can be tested: the cohort needs deaths and survivors.</p>"
@@ -125,6 +125,8 @@ def update_section(stats: dict, cohort_file: str, model_dir: str) -> str:
         [s["test"], f"{s['lr_statistic']:.2f}", str(s["df"]), f"{s['p_value']:.4f}"] for s in update["steps"]
     ]
     command = RECALIBRATE.format(cohort=cohort_file, model=model_dir)
+    if imputations:
+        command += f" --impute --imputations {imputations}"
     return (
         "<h2>The update the closed test recommends</h2><p>Closed testing (Vergouwe et al., Stat Med "
         "2017;36:4529-4539): likelihood-ratio tests of a full refit against the original model, the "
