@@ -112,3 +112,22 @@ def test_recalibrate_with_imputation_pools_the_imputations(parent, tmp_path, mon
     assert lineage["method"] == "intercept"
     assert lineage["closed_test"]["estimates"]["intercept"]["a"] == pytest.approx(-0.8, abs=0.2)
     assert "D2" in lineage["closed_test"]["procedure"]
+
+
+def test_the_calculator_serves_a_recalibrated_model_and_says_so(parent, tmp_path, monkeypatch):
+    from calculator import create_app
+    from calculator.model_card import build_card, card_markdown
+
+    monkeypatch.setattr(training.recalibrate_command, "RESAMPLES", 8)
+    registry = tmp_path / "our_registry.csv"
+    write_cohort(simulated(parent, 600, -0.8, 1.0, seed=17), registry)
+    out = tmp_path / "model"
+    assert main(["recalibrate", "--cohort", str(registry), "--out", str(out)]) == 0
+    app = create_app({"TESTING": True, "MODEL_DIR": str(out)})
+    client = app.test_client()
+    page = client.get("/").get_data(as_text=True)
+    model_page = client.get("/model")
+    assert model_page.status_code == 200 and "Recalibrated on a registry" in model_page.get_data(as_text=True)
+    assert "Recalibrated on <code>our_registry.csv</code> (600 patients," in page
+    card = card_markdown(build_card(load_model(out).manifest))
+    assert "Recalibrated on our_registry.csv (600 patients," in card
