@@ -310,3 +310,16 @@ def test_a_single_site_registry_gets_a_calibration_plot_and_the_true_reason():
     curve = metrics["calibration_curve"]
     assert len(curve["groups"]) == 5 and sum(g["n"] for g in curve["groups"]) == 120
     assert "5-fold cross-validated" in curve["method"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_fast_weighted_auc_is_sklearns(seed):
+    from sklearn.metrics import roc_auc_score
+
+    from training.validation_measures import weighted_auc
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 300)
+    p = np.round(rng.random(300), 1)  # many ties
+    w = rng.uniform(0.5, 2.0, 300)
+    assert weighted_auc(y, p, w) == pytest.approx(roc_auc_score(y, p, sample_weight=w), abs=1e-12)

@@ -103,7 +103,9 @@ def _within(ci, tolerance) -> str:
     return "undetermined"
 
 
-def statistician_measures(model, cohort, known, y, p, w, slope: dict, seed: int) -> dict:
+def statistician_measures(
+    model, cohort, known, y, p, w, slope: dict, seed: int, band_resamples: int = BAND_RESAMPLES
+) -> dict:
     """Everything of the module docstring. `known`: rows of known 90-day status; y, p, w on them;
     `slope`: the calibration slope entry of the local validation (estimate and ci_95)."""
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1])
@@ -112,7 +114,7 @@ def statistician_measures(model, cohort, known, y, p, w, slope: dict, seed: int)
         k: subgroup_oe({n: m[known] for n, m in masks.items()}, y, p, w)
         for k, masks in subgroups(cohort).items()
     }
-    band = calibration_band(y, p, w, rng, BAND_RESAMPLES)
+    band = calibration_band(y, p, w, rng, band_resamples)
     o = float(np.sum(w * y) / w.sum())
     needed = events_for_precise_oe(o)
     test = (

@@ -12,17 +12,17 @@ import datetime
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 from calculator.artifact import load_model, sha256_of
 from calculator.features import FEATURE_NAMES, HORIZON_DAYS, RESECTION
 from calculator.predict import Model, predict_survival
 from training.cohort import ecog_rng, read_cohort
 from training.fit import ipcw
-from training.local_measures import statistician_measures, verdict_sentences
+from training.local_measures import BAND_RESAMPLES, statistician_measures, verdict_sentences
 from training.metrics import brier, calibration, calibration_groups, calibration_intercept, slope_estimable
 from training.report import render_report
 from training.tables import ReadOptions
+from training.validation_measures import weighted_auc
 
 RESAMPLES = 1000  # percentile bootstrap of the performance measures
 GROUPS = 5  # calibration groups, as for the shipped model (training/validation.py)
@@ -40,7 +40,7 @@ def _estimates(y, p, w) -> dict[str, float | None]:
         with np.errstate(all="ignore"):  # nearly separated resamples: Newton may run off to inf/nan
             slope = calibration(y, p, w)[1]
     return {
-        "c_statistic": float(roc_auc_score(y, p, sample_weight=w)),
+        "c_statistic": weighted_auc(y, p, w),
         "calibration_intercept": calibration_intercept(y, p, w),
         "calibration_slope": slope if slope is not None and np.isfinite(slope) else None,
     }
@@ -50,7 +50,9 @@ def _observed(y, w) -> float | None:
     return float(1 - np.average(y, weights=w)) if w.sum() > 0 else None
 
 
-def local_validation(model: Model, cohort, seed: int, resamples: int = RESAMPLES) -> dict:
+def local_validation(
+    model: Model, cohort, seed: int, resamples: int = RESAMPLES, band_resamples: int = BAND_RESAMPLES
+) -> dict:
     """Performance of `model` on `cohort` (a frame from training.cohort.read_cohort).
 
     Raises ValueError when nobody's 90-day status is known (all censored before day 90).
@@ -102,7 +104,7 @@ def local_validation(model: Model, cohort, seed: int, resamples: int = RESAMPLES
         "resamples": resamples,
     }
     results["statistician"] = statistician_measures(
-        model, cohort, known, yk, pk, wk, measures["calibration_slope"], seed
+        model, cohort, known, yk, pk, wk, measures["calibration_slope"], seed, band_resamples
     )
     return results | {"advice": advice(results, bool(model.manifest.get("synthetic")))}
 
@@ -171,7 +173,14 @@ def write_report(
         model = load_model(model_dir)
         children = np.random.SeedSequence(seed).spawn(len(sets))
         runs = [
-            local_validation(model, s, int(c.generate_state(1)[0]), resamples=max(50, RESAMPLES // len(sets)))
+            # the bootstrap resamples shared out over the imputations (at least 50 and 20 each)
+            local_validation(
+                model,
+                s,
+                int(c.generate_state(1)[0]),
+                resamples=max(50, RESAMPLES // len(sets)),
+                band_resamples=max(20, BAND_RESAMPLES // len(sets)),
+            )
             for s, c in zip(sets, children)
         ]
         results = pool_validations(runs, model, sets)
