@@ -218,6 +218,9 @@ ORDER = [
     "first_estimate.weight",
     "training",
     "registry_check",
+    "registry_scale.fit",
+    "registry_scale.validate",
+    "registry_scale.recalibrate",
     "memory",
 ]
 

@@ -29,6 +29,7 @@ BENCHMARKS = [
     "first_estimate",
     "training_time",
     "registry_check",
+    "registry_scale",
 ]
 
 

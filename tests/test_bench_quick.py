@@ -26,6 +26,9 @@ QUICK_FIGURES = {
     "first_estimate.ours",
     "training",
     "registry_check",
+    "registry_scale.fit",
+    "registry_scale.validate",
+    "registry_scale.recalibrate",
     "memory",
 }
 

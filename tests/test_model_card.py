@@ -454,7 +454,7 @@ def test_card_command_writes_the_markdown(tmp_path, capsys):
 @pytest.mark.parametrize("out, rewrites_card", [(None, True), ("elsewhere", False)])
 def test_fit_rewrites_the_card_only_for_the_shipped_models_dir(monkeypatch, tmp_path, out, rewrites_card):
     written = []
-    monkeypatch.setattr(cli, "fit_model_dir", lambda cohort, out_dir, seed, options: SHIPPED)
+    monkeypatch.setattr(cli, "fit_model_dir", lambda cohort, out_dir, seed, options, impute=None: SHIPPED)
     monkeypatch.setattr(cli, "write_model_card", lambda model_dir: written.append(model_dir) or DEFAULT_CARD)
     argv = ["fit"] + ([] if out is None else ["--out", str(tmp_path / out)])
     assert cli.main(argv) == 0

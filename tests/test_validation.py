@@ -25,6 +25,7 @@ from training.validation import (
     calibration_curve,
     internal_external,
     optimism_corrected,
+    validation_metrics,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -250,11 +251,15 @@ def test_validate_cli_writes_a_self_contained_report(tmp_path, capsys):
     html = out.read_text(encoding="utf-8")
     assert "<script" not in html.lower() and "<link" not in html.lower()
     # The only URL is the SVG namespace, which nothing fetches.
-    assert re.findall(r"https?://[^\s\"'<>]*", html) == ["http://www.w3.org/2000/svg"]
+    assert set(re.findall(r"https?://[^\s\"'<>]*", html)) == {"http://www.w3.org/2000/svg"}
     assert "url(" not in html and "@import" not in html
     manifest = json.loads((DEFAULT_MODEL_DIR / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["sha256"] in html and manifest["version"] in html
-    assert "our_registry.csv" in html and "python -m training fit --cohort" in html
+    assert "our_registry.csv" in html and "python -m training recalibrate --cohort our_registry.csv" in html
+    assert "real data" not in html.lower() and "no evidence" not in html.lower()
+    assert "Resection performed" in html
+    # it ends with the update the closed test recommends and the command that makes it
+    assert html.rindex("Recommended:") > html.rindex("<h2>")
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     assert len([c for c in ET.fromstring(svg).iter(f"{SVG}circle") if c.get("class") == "point"]) == 5
 
@@ -273,3 +278,48 @@ def test_validate_cli_on_a_bad_cohort_exits_2_and_writes_nothing(tmp_path, capsy
     assert main(["validate", *args, "--model", str(missing_model)]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_subgroup_observed_expected_equals_the_hand_computed_figure(model):
+    # 10 intramedullary patients (4 died) and 10 extramedullary (1 died), nobody censored.
+    rows = [patient("site", HIGH_RISK, i < 4) for i in range(10)]
+    rows += [patient("site", LOW_RISK, i < 1) for i in range(10)]
+    result = local_validation(model, cohort_of(rows), seed=1, resamples=20)
+    risk_high = 1 - model.table[tuple(HIGH_RISK[f.name] for f in FEATURES)].survival_90d
+    risk_low = 1 - model.table[tuple(LOW_RISK[f.name] for f in FEATURES)].survival_90d
+    groups = {g["group"]: g for g in result["statistician"]["subgroups"]["Compartment"]}
+    intra, extra = groups["Intramedullary"], groups["Intradural extramedullary"]
+    assert intra["oe"] == pytest.approx(4 / (10 * risk_high), rel=1e-9)
+    assert extra["oe"] == pytest.approx(1 / (10 * risk_low), rel=1e-9)
+    # 95% CI: O/E x exp(+-1.96 sqrt((1 - o) / (n o))), o = 0.4, n = 10
+    se = np.sqrt(0.6 / (10 * 0.4))
+    assert intra["ci_95"][0] == pytest.approx(intra["oe"] * np.exp(-1.959963984540054 * se), rel=1e-9)
+    overall = result["statistician"]["oe"]
+    assert overall["oe"] == pytest.approx(5 / (10 * risk_high + 10 * risk_low), rel=1e-9)
+
+
+def test_a_single_site_registry_gets_a_calibration_plot_and_the_true_reason():
+    cohort = random_cohort(120, ["only_site"], seed=5, signal=2.0)
+    X = model_frame(cohort)
+    y, w = ipcw(cohort["survival_days"], cohort["died"])
+    pipeline = fit_procedure(X, y, w, 0).pipeline
+    metrics = validation_metrics(cohort, pipeline, seed=3, resamples=2, n_jobs=1)
+    reason = metrics["internal_external"]["pooled"]["reason"]
+    assert "one study_id (only_site)" in reason and "only 0" not in reason
+    assert metrics["internal_external"]["per_study"][0]["reason"] == reason
+    curve = metrics["calibration_curve"]
+    assert len(curve["groups"]) == 5 and sum(g["n"] for g in curve["groups"]) == 120
+    assert "5-fold cross-validated" in curve["method"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_fast_weighted_auc_is_sklearns(seed):
+    from sklearn.metrics import roc_auc_score
+
+    from training.validation_measures import weighted_auc
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, 300)
+    p = np.round(rng.random(300), 1)  # many ties
+    w = rng.uniform(0.5, 2.0, 300)
+    assert weighted_auc(y, p, w) == pytest.approx(roc_auc_score(y, p, sample_weight=w), abs=1e-12)

@@ -1,4 +1,5 @@
-"""Command line: `python -m training reconstruct|check|fit|validate|card [...]` (see README.md)."""
+"""Command line: `python -m training reconstruct|check|fit|validate|recalibrate|card [...]`
+(see README.md)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from pathlib import Path
 from calculator.artifact import DEFAULT_MODEL_DIR, ModelLoadError
 from training.card import DEFAULT_CARD, write_model_card
 from training.checks import format_report, run_checks
-from training.cli_options import add_read_options, read_options
+from training.cli_options import add_impute_options, add_read_options, imputations_of, read_options
 from training.cohort import CohortError
 from training.fit import FitError
 from training.local_validation import write_report
+from training.recalibrate_command import recalibrate_model_dir
 from training.registry import load_registry
 from training.targets import format_targets
 from training.train import DEFAULT_SEED, SYNTHETIC_NAME, fit_model_dir, write_reconstruction
@@ -50,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         help="master seed (reconstruction draws, CV folds, bootstrap)",
     )
     add_read_options(fit)
+    add_impute_options(fit)
     val = commands.add_parser("validate", help="evaluate a model on your own cohort; write an HTML report")
     val.add_argument("--cohort", type=Path, required=True, help="your cohort CSV (docs/cohort-schema.md)")
     val.add_argument("--out", type=Path, required=True, help="HTML report to write")
@@ -58,6 +61,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     val.add_argument("--seed", type=int, default=DEFAULT_SEED, help="seed for the bootstrap intervals")
     add_read_options(val)
+    add_impute_options(val)
+    upd = commands.add_parser(
+        "recalibrate", help="update a model on your registry (closed testing); write a new model directory"
+    )
+    upd.add_argument("--cohort", type=Path, required=True, help="your cohort CSV (docs/cohort-schema.md)")
+    upd.add_argument(
+        "--model", type=Path, default=DEFAULT_MODEL_DIR, help="the parent model (default: models/)"
+    )
+    upd.add_argument("--out", type=Path, required=True, help="model directory to write")
+    upd.add_argument("--seed", type=int, default=DEFAULT_SEED, help="master seed (CV folds, bootstrap)")
+    add_read_options(upd)
+    add_impute_options(upd)
     card = commands.add_parser("card", help="write the model card (Markdown) from a model's manifest")
     card.add_argument(
         "--model", type=Path, default=DEFAULT_MODEL_DIR, help="model directory (default: the shipped models/)"
@@ -81,16 +96,33 @@ def main(argv: list[str] | None = None) -> int:
             print(format_report(report, options.accept))
             return 2 if report.blocking(options.accept) else 0
         elif args.command == "validate":
-            results = write_report(args.cohort, args.out, args.model, args.seed, read_options(args))
+            results = write_report(
+                args.cohort, args.out, args.model, args.seed, read_options(args), impute=imputations_of(args)
+            )
             c = results["measures"]["c_statistic"]["estimate"]
             print(
                 f"wrote {args.out}: n = {results['n']}, deaths by day 90 = {results['deaths_90d']}, "
                 f"c-statistic {'not estimable' if c is None else f'{c:.3f}'}"
             )
+        elif args.command == "recalibrate":
+            manifest = recalibrate_model_dir(
+                args.cohort, args.model, args.out, args.seed, read_options(args), impute=imputations_of(args)
+            )
+            lineage = manifest["lineage"]
+            print(
+                f"wrote {args.out} (model {manifest['version']}: {lineage['method_label']} of "
+                f"{lineage['parent_version']} on {lineage['registry']['file']}, "
+                f"n = {lineage['registry']['n']})"
+            )
         elif args.command == "card":
             print(f"wrote {write_model_card(args.model, args.out)} from {args.model / 'manifest.json'}")
         else:
-            manifest = fit_model_dir(args.cohort, args.out, args.seed, options=read_options(args))
+            impute = imputations_of(args)
+            if impute and args.cohort is None:
+                raise ValueError("--impute needs --cohort: the synthetic default has no missing values")
+            manifest = fit_model_dir(
+                args.cohort, args.out, args.seed, options=read_options(args), impute=impute
+            )
             print(
                 f"wrote {args.out} (model {manifest['version']}, "
                 f"{'SYNTHETIC' if manifest['synthetic'] else 'registry'} cohort, "

@@ -148,8 +148,8 @@ def format_report(report: CheckReport, accept=frozenset()) -> str:
         lines.append(f"{f.severity.upper()} {f.check}: {f.message}{where}")
     if report.imputation_reasons:
         lines.append(
-            "recommended: multiple imputation (chained equations, m >= 20) instead of complete cases; "
-            "this version fits and validates complete cases only"
+            "recommended: multiple imputation (chained equations, m >= 20) instead of complete cases: "
+            "add --impute to fit, validate and recalibrate (--imputations M, default 20)"
         )
     blocking = report.blocking(accept)
     flags = sorted({f.flag for f in blocking if f.flag})

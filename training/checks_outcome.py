@@ -103,7 +103,7 @@ def missingness_outcome(reg: Registry) -> list[Finding]:
                 f"death by day {HORIZON_DAYS}: {pct(da, int(a.sum()))} of rows missing {column} vs "
                 f"{pct(db, int(b.sum()))} of rows with it (Fisher's exact p = {p:.2g}): not missing at "
                 "random, so complete-case analysis is biased; multiple imputation with the outcome in the "
-                "imputation model is recommended; to use complete cases anyway, add "
+                "imputation model is recommended (--impute); to use complete cases anyway, add "
                 "--accept missingness-outcome"
             )
             lines = tuple(reg.rows.loc[missing, "line"])
@@ -118,6 +118,6 @@ def complete_case_loss(reg: Registry) -> list[Finding]:
         return []
     message = (
         f"complete-case analysis leaves out {pct(dropped, n)} rows for missing values (more than "
-        f"{CASE_LOSS_ABOVE:.0%}): multiple imputation is recommended over complete cases"
+        f"{CASE_LOSS_ABOVE:.0%}): multiple imputation is recommended over complete cases (--impute)"
     )
     return [Finding("complete-case-loss", NOTE, message, (), tuple(reg.missing))]

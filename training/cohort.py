@@ -62,9 +62,17 @@ def draw_kps_from_ecog(cohort: pd.DataFrame, rng: np.random.Generator) -> pd.Dat
 
 
 def read_cohort(
-    path: Path, options: ReadOptions | None = None, *, rng: np.random.Generator | None = None
+    path: Path,
+    options: ReadOptions | None = None,
+    *,
+    rng: np.random.Generator | None = None,
+    keep_missing_predictors: bool = False,
 ) -> tuple[pd.DataFrame, CohortReport]:
     """The complete-case frame (COHORT_COLUMNS) of a file that passes every check, and a report.
+
+    `keep_missing_predictors` (multiple imputation, training/imputation.py): also keep rows whose
+    outcome is complete but a predictor is missing, the predictor as NaN (float columns), and
+    the `ecog` and `kps_from_ecog` columns, so that each imputation redraws the ECOG rows' KPS.
 
     Raises CohortError for an unreadable file or header, and for any REFUSE finding or NEEDS_FLAG
     finding not in `options.accept` (the message names the flag). `rng` draws the KPS of rows that
@@ -73,9 +81,14 @@ def read_cohort(
     options = options or ReadOptions()
     reg = load_registry(path, options)
     checks = run_checks(reg)
-    blocking = checks.blocking(options.accept)
+    # With imputation, missingness related to the outcome is what the imputation model (which holds
+    # the outcome) addresses: that check no longer needs its flag.
+    handled = frozenset({"missingness-outcome"}) if keep_missing_predictors else frozenset()
+    blocking = checks.blocking(options.accept | handled)
     if blocking:
         raise CohortError(path, [f.problem() for f in blocking])
+    if keep_missing_predictors:
+        return _with_missing(reg, checks, options)
     kept = reg.rows.loc[reg.complete.to_numpy(dtype=bool)].reset_index(drop=True)
     if kept["kps_from_ecog"].astype(bool).any():
         if rng is None:
@@ -96,6 +109,33 @@ def read_cohort(
         checks=checks,
     )
     return pd.DataFrame.from_records(records, columns=list(COHORT_COLUMNS)), report
+
+
+def _with_missing(reg, checks: CheckReport, options: ReadOptions) -> tuple[pd.DataFrame, CohortReport]:
+    """Rows with a complete outcome, missing predictors as NaN (see read_cohort)."""
+    outcome = reg.rows["survival_days"].notna() & reg.rows["died"].notna()
+    kept = reg.rows.loc[outcome.to_numpy(dtype=bool)].reset_index(drop=True)
+    frame = pd.DataFrame({"study_id": kept["study_id"]})
+    for name in FEATURE_NAMES:
+        frame[name] = kept[name]
+    frame["kps"] = pd.to_numeric(kept["kps"], errors="coerce")
+    frame["mccormick_grade"] = pd.to_numeric(kept["mccormick_grade"], errors="coerce")
+    frame["other_metastases"] = kept["other_metastases"].map({True: 1.0, False: 0.0}).astype(float)
+    frame["survival_days"] = kept["survival_days"].astype(float)
+    frame["died"] = kept["died"].astype(int)
+    frame["ecog"] = pd.to_numeric(kept["ecog"], errors="coerce") if "ecog" in kept else np.nan
+    frame["kps_from_ecog"] = kept["kps_from_ecog"].astype(bool)
+    report = CohortReport(
+        n_rows=checks.n_rows,
+        n_used=len(frame),
+        excluded_missing={c: n for c, n in reg.missing.items() if c in ("survival_days", "died")},
+        ignored_columns=reg.ignored_columns,
+        kps_from_ecog=checks.kps_from_ecog,
+        source=reg.source,
+        accepted=sorted(options.accept),
+        checks=checks,
+    )
+    return frame, report
 
 
 def write_cohort(frame: pd.DataFrame, path: Path) -> None:

@@ -12,16 +12,17 @@ import datetime
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 from calculator.artifact import load_model, sha256_of
 from calculator.features import FEATURE_NAMES, HORIZON_DAYS, RESECTION
 from calculator.predict import Model, predict_survival
 from training.cohort import ecog_rng, read_cohort
 from training.fit import ipcw
+from training.local_measures import BAND_RESAMPLES, statistician_measures, verdict_sentences
 from training.metrics import brier, calibration, calibration_groups, calibration_intercept, slope_estimable
 from training.report import render_report
 from training.tables import ReadOptions
+from training.validation_measures import weighted_auc
 
 RESAMPLES = 1000  # percentile bootstrap of the performance measures
 GROUPS = 5  # calibration groups, as for the shipped model (training/validation.py)
@@ -39,7 +40,7 @@ def _estimates(y, p, w) -> dict[str, float | None]:
         with np.errstate(all="ignore"):  # nearly separated resamples: Newton may run off to inf/nan
             slope = calibration(y, p, w)[1]
     return {
-        "c_statistic": float(roc_auc_score(y, p, sample_weight=w)),
+        "c_statistic": weighted_auc(y, p, w),
         "calibration_intercept": calibration_intercept(y, p, w),
         "calibration_slope": slope if slope is not None and np.isfinite(slope) else None,
     }
@@ -49,7 +50,9 @@ def _observed(y, w) -> float | None:
     return float(1 - np.average(y, weights=w)) if w.sum() > 0 else None
 
 
-def local_validation(model: Model, cohort, seed: int, resamples: int = RESAMPLES) -> dict:
+def local_validation(
+    model: Model, cohort, seed: int, resamples: int = RESAMPLES, band_resamples: int = BAND_RESAMPLES
+) -> dict:
     """Performance of `model` on `cohort` (a frame from training.cohort.read_cohort).
 
     Raises ValueError when nobody's 90-day status is known (all censored before day 90).
@@ -70,7 +73,8 @@ def local_validation(model: Model, cohort, seed: int, resamples: int = RESAMPLES
         values = [d[m] for d in draws if d[m] is not None]
         estimable = point[m] is not None and values
         ci = [float(v) for v in np.percentile(values, [2.5, 97.5])] if estimable else None
-        measures[m] = {"estimate": point[m], "ci_95": ci, "resamples_used": len(values)}
+        se = float(np.std(values, ddof=1)) if estimable and len(values) > 1 else None
+        measures[m] = {"estimate": point[m], "ci_95": ci, "resamples_used": len(values), "se": se}
     groups = min(GROUPS, int(known.sum()))
     by_resection = []
     for choice in RESECTION.choices:
@@ -99,17 +103,21 @@ def local_validation(model: Model, cohort, seed: int, resamples: int = RESAMPLES
         "by_resection": by_resection,
         "resamples": resamples,
     }
+    results["statistician"] = statistician_measures(
+        model, cohort, known, yk, pk, wk, measures["calibration_slope"], seed, band_resamples
+    )
     return results | {"advice": advice(results, bool(model.manifest.get("synthetic")))}
 
 
 def advice(results: dict, synthetic_model: bool) -> list[str]:
-    """Plain sentences for the reader deciding whether to use, recalibrate or refit the model.
-    Judged on the 95% intervals (does the interval exclude the ideal value?), not on thresholds."""
+    """Plain sentences for the reader deciding whether to use, recalibrate or refit the model:
+    the verdict against stated tolerances (training.local_measures), how precise this validation
+    is, and the update the closed test recommends. Never "no evidence of" on weak data."""
     out = []
     if synthetic_model:
         out.append(
-            "This model was fitted to a SYNTHETIC cohort reconstructed from published summary figures, "
-            "not to real patients: these results are its first test on real data."
+            "This model was fitted to SYNTHETIC cohorts reconstructed from published summary figures, "
+            "not to patient records: this report tests it on the patients of the file named below."
         )
     deaths = results["deaths_90d"]
     if deaths < 100:
@@ -118,65 +126,69 @@ def advice(results: dict, synthetic_model: bool) -> list[str]:
             "200 (Collins, Ogundimu & Altman, Stat Med 2016;35:214-226), so every interval here is wide "
             "and a good-looking result is weak evidence."
         )
-    m = results["measures"]
-    flagged = False
-    c = m["c_statistic"]
+    c = results["measures"]["c_statistic"]
     if c["estimate"] is None:
-        flagged = True
         out.append(
             "The c-statistic cannot be computed: the cohort needs both deaths and survivors by day 90."
         )
     elif c["ci_95"] and c["ci_95"][0] <= 0.5:
-        flagged = True
         out.append(
             "The c-statistic's 95% interval includes 0.5: in your patients the model may rank risk no "
             "better than chance. Do not use it without refitting on your data."
         )
-    a = m["calibration_intercept"]
+    a = results["measures"]["calibration_intercept"]
     if a["ci_95"] and (a["ci_95"][0] > 0 or a["ci_95"][1] < 0):
-        flagged = True
         direction = "More" if a["estimate"] > 0 else "Fewer"
         tone = "optimistic" if a["estimate"] > 0 else "pessimistic"
         out.append(
             f"{direction} patients died by day {HORIZON_DAYS} than the model predicts (calibration-in-the-"
             f"large {a['estimate']:+.2f} on the log-odds scale): its survival estimates are too {tone} for "
-            f"your patients. Recalibrate the intercept, or refit on your registry: `{REFIT}`."
+            "your patients."
         )
-    b = m["calibration_slope"]
-    if b["estimate"] is None and c["estimate"] is not None:
-        flagged = True
-        out.append(
-            "The calibration slope cannot be estimated: the predictions of those who died and those who "
-            "survived do not overlap (a perfect or a constant predictor in this cohort)."
-        )
-    elif b["ci_95"] and (b["ci_95"][1] < 1 or b["ci_95"][0] > 1):
-        flagged = True
-        shape = (
-            "too extreme (high risks too high, low risks too low)" if b["estimate"] < 1 else "too moderate"
-        )
-        out.append(
-            f"Calibration slope {b['estimate']:.2f}: the estimates are {shape} for your patients. "
-            f"Recalibrate (slope and intercept) or refit on your registry: `{REFIT}`."
-        )
-    if not flagged:
-        out.append(
-            "No evidence here of poor discrimination or of miscalibration. That is not proof of good "
-            "performance: read the intervals and the calibration plot, not only the point estimates."
-        )
+    stats = results.get("statistician")
+    if stats:
+        out += verdict_sentences(stats, results["measures"]["calibration_slope"])
     return out
 
 
 def write_report(
-    cohort_path: Path, out: Path, model_dir: Path, seed: int, options: ReadOptions | None = None
+    cohort_path: Path,
+    out: Path,
+    model_dir: Path,
+    seed: int,
+    options: ReadOptions | None = None,
+    impute: int | None = None,
 ) -> dict:
     """Validate the model in `model_dir` on `cohort_path` and write the HTML report to `out`.
+    `impute`: validate on that many imputed data sets and pool (training/imputed_validation.py).
 
     Raises CohortError (file, or a data-quality check not accepted in `options`), ModelLoadError
     (model) or ValueError (no known outcome) before anything is written. Returns the results.
     """
-    cohort, cohort_report = read_cohort(cohort_path, options, rng=ecog_rng(seed))  # checks first
-    model = load_model(model_dir)
-    results = local_validation(model, cohort, seed)
+    if impute:
+        from training.imputed_fit import imputed_sets  # imports the fitting code only when imputing
+        from training.imputed_validation import pool_validations
+
+        sets, _, cohort_report = imputed_sets(Path(cohort_path), options, seed, impute)  # checks first
+        model = load_model(model_dir)
+        children = np.random.SeedSequence(seed).spawn(len(sets))
+        runs = [
+            # the bootstrap resamples shared out over the imputations (at least 50 and 20 each)
+            local_validation(
+                model,
+                s,
+                int(c.generate_state(1)[0]),
+                resamples=max(50, RESAMPLES // len(sets)),
+                band_resamples=max(20, BAND_RESAMPLES // len(sets)),
+            )
+            for s, c in zip(sets, children)
+        ]
+        results = pool_validations(runs, model, sets)
+        results["advice"] = advice(results, bool(model.manifest.get("synthetic")))
+    else:
+        cohort, cohort_report = read_cohort(cohort_path, options, rng=ecog_rng(seed))  # checks first
+        model = load_model(model_dir)
+        results = local_validation(model, cohort, seed)
     context = {
         "model_version": model.version,
         "model_sha256": model.manifest["sha256"],
@@ -188,6 +200,8 @@ def write_report(
         "seed": seed,
         "generated_on": datetime.date.today().isoformat(),
         "refit_command": REFIT,
+        "model_dir": str(model_dir),
+        "imputations": impute,
     }
     html = render_report(results, context)
     Path(out).parent.mkdir(parents=True, exist_ok=True)

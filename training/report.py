@@ -10,6 +10,10 @@ from html import escape
 
 from calculator.calibration_svg import calibration_svg
 from calculator.features import HORIZON_DAYS
+from training.report_sections import case_mix_section, curves_section, subgroup_section, update_section
+from training.report_sections import num as _num
+from training.report_sections import pct as _pct
+from training.report_sections import table as _table
 
 CSS = """
 body { font-family: sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; color: #111;
@@ -31,29 +35,6 @@ MEANING = {
     ),
     "calibration_slope": ("Calibration slope", "1 = ideal; < 1 estimates too extreme, > 1 too moderate"),
 }
-
-
-def _pct(value) -> str:
-    return "not available" if value is None else f"{100 * value:.1f}%"
-
-
-def _num(value, digits: int = 3) -> str:
-    return "not estimable" if value is None else f"{value:.{digits}f}"
-
-
-def _table(header: list[str], rows: list[list[str]], numeric: tuple[int, ...] = ()) -> str:
-    """A table; the columns at the `numeric` positions are right-aligned."""
-    head = "".join(f"<th scope='col'>{escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f"<td class='num'>{escape(c)}</td>" if i in numeric else f"<td>{escape(c)}</td>"
-            for i, c in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def render_report(results: dict, context: dict) -> str:
@@ -112,12 +93,33 @@ def render_report(results: dict, context: dict) -> str:
         [f"Mean predicted {HORIZON_DAYS}-day survival", _pct(results["mean_predicted_survival_90d"])],
         ["Generated", f"{context['generated_on']}, seed {context['seed']}"],
     ]
+    if context.get("imputations"):
+        summary.append(
+            [
+                "Missing predictors",
+                f"multiple imputation by chained equations, m = {context['imputations']} (outcome in the "
+                "imputation model). c, calibration intercept and slope and O/E are pooled by Rubin's "
+                "rules (bootstrap standard errors; O/E on the log scale), the closed test by D2; "
+                "curves, tables of groups and the decision curve are means over the imputations.",
+            ]
+        )
     resection_table = _table(
-        ["Resection", "n", f"Deaths by day {HORIZON_DAYS}", "Observed", "Mean predicted"],
+        ["Resection performed", "n", f"Deaths by day {HORIZON_DAYS}", "Observed", "Mean predicted"],
         resection_rows,
         (1, 2, 3, 4),
     )
     advice = "".join(f"<li>{escape(a)}</li>" for a in results["advice"])
+    stats = results.get("statistician")
+    stats_html = (
+        subgroup_section(stats)
+        + case_mix_section(stats)
+        + curves_section(stats)
+        + update_section(
+            stats, context["cohort_file"], context.get("model_dir", "models/"), context.get("imputations")
+        )
+        if stats
+        else f"<p>To refit on your own registry: <code>{escape(context['refit_command'])}</code>.</p>"
+    )
     svg = calibration_svg(
         groups, title=f"Calibration in {context['cohort_file']}", element_id="local-calibration"
     )
@@ -144,11 +146,12 @@ the group's observed survival with its 95% Wilson interval. Points below the dia
 than predicted.</p>
 <figure>{svg}</figure>
 {_table(["Group", "n", "Mean predicted", "Observed", "95% interval"], group_rows, (0, 1, 2, 3, 4))}
-<h2>By planned resection</h2>
-<p>Observed ({HORIZON_DAYS}-day Kaplan-Meier) vs mean predicted survival. The model's resection effect
-is an association in observational series, confounded by who was offered which operation.</p>
+<h2>By resection performed</h2>
+<p>Observed ({HORIZON_DAYS}-day Kaplan-Meier) vs mean predicted survival, by the operation the
+registry records as performed. The model's resection effect is an association in observational
+series, confounded by who was offered which operation.</p>
 {resection_table}
-<p>To refit the model on your own registry: <code>{escape(context["refit_command"])}</code>.</p>
+{stats_html}
 </body>
 </html>
 """

@@ -23,6 +23,7 @@ from training.cohort import ecog_rng, model_frame, read_cohort
 from training.evidence import load_assumptions, resolve_parameters
 from training.export import coefficients, pooled_method, registry_method, write_model_dir
 from training.fit import bootstrap_coefficients, fit_procedure, ipcw
+from training.imputed_fit import fit_imputed
 from training.metrics import performance
 from training.pooled import DRAWS, cell_counts, fit_pooled
 from training.pooled_validation import VALIDATION_DRAWS
@@ -53,9 +54,11 @@ def fit_model_dir(
     log=print,
     draws: int | None = None,
     options: ReadOptions | None = None,
+    impute: int | None = None,
 ) -> dict:
     """Fit the default pooled model (no cohort) or a cohort file's model and write out_dir.
-    Returns the manifest.
+    Returns the manifest. `impute`: the number of imputations for a cohort with missing
+    predictors (training/imputed_fit.py); None: complete cases.
 
     Raises CohortError (bad file, or a data-quality check not accepted in `options`) or FitError
     (too few events) before anything is written.
@@ -65,6 +68,9 @@ def fit_model_dir(
     with threadpool_limits(limits=1), tempfile.TemporaryDirectory() as tmp:
         if cohort_path is None:
             return _fit_default(Path(out_dir), seed, draws or DRAWS, Path(tmp), log)
+        if impute:
+            parts = (cohort_summary, _model_entry, _features_and_outcome())
+            return fit_imputed(Path(cohort_path), Path(out_dir), seed, impute, options, log, parts)
         return _fit_cohort(Path(cohort_path), Path(out_dir), seed, log, options)
 
 

@@ -19,6 +19,7 @@ from sklearn.metrics import roc_auc_score
 from training.cohort import model_frame
 from training.fit import CV_SPLITS, FitError, fit_procedure, ipcw
 from training.metrics import brier, calibration_groups, performance, slope_estimable
+from training.out_of_sample import FOLDS, cross_validated_death, single_study_reason
 from training.sample_size import sample_size_report
 
 BOOTSTRAP_RESAMPLES = 200  # Harrell's method; the issue asks for at least 200
@@ -135,6 +136,11 @@ def internal_external(cohort, seed: int, n_jobs: int = N_JOBS) -> tuple[dict, np
         del row["death"]
     scored = ~np.isnan(death) & (w > 0)
     predicted = sum(r["status"] == "ok" for r in rows)
+    single = single_study_reason(cohort)
+    if single:  # the complement is empty: say so, not "only 0 patients in the smaller group"
+        for row in rows:
+            row |= {"status": "not fitted", "reason": single}
+        return {"per_study": rows, "pooled": {"status": "not available", "reason": single}}, death
     if not slope_estimable(y[scored], death[scored]):
         reason = (
             "no study could be predicted from the others"
@@ -148,7 +154,7 @@ def internal_external(cohort, seed: int, n_jobs: int = N_JOBS) -> tuple[dict, np
     return {"per_study": rows, "pooled": pooled}, death
 
 
-def calibration_curve(cohort, death, groups: int = CALIBRATION_GROUPS) -> dict:
+def calibration_curve(cohort, death, groups: int = CALIBRATION_GROUPS, source: str | None = None) -> dict:
     """Grouped calibration of out-of-sample predictions, on the survival scale.
 
     Quintiles (5 groups) of predicted survival: with ~170 patients and ~45 deaths each group has
@@ -162,7 +168,8 @@ def calibration_curve(cohort, death, groups: int = CALIBRATION_GROUPS) -> dict:
     groups = min(groups, int(np.sum(w[scored] > 0)))  # none when no study could be predicted
     return {
         "groups": calibration_groups(1 - y[scored], 1 - death[scored], w[scored], groups) if groups else [],
-        "method": f"{groups} equal-sized groups by out-of-sample (leave-one-study-out) predicted "
+        "method": f"{groups} equal-sized groups by out-of-sample "
+        f"({source or 'leave-one-study-out'}) predicted "
         "90-day survival; observed = IPCW-weighted proportion alive at day 90 (Kaplan-Meier "
         "consistent); 95% Wilson interval on Kish's effective n",
     }
@@ -176,6 +183,9 @@ def validation_metrics(
     y, w = ipcw(cohort["survival_days"], cohort["died"])
     optimism = optimism_corrected(pipeline, X, y, w, seed, resamples, n_jobs)
     iecv, death = internal_external(cohort, seed, n_jobs)
+    source = None
+    if single_study_reason(cohort):  # no study to leave out: the out-of-sample predictions it has
+        death, source = cross_validated_death(cohort, seed), f"{FOLDS}-fold cross-validated"
     known = w > 0
     design = pipeline[:-1].transform(X[known].reset_index(drop=True))
     shrinkage, sample_size = sample_size_report(design, y[known], w[known], int(y.sum()))
@@ -183,7 +193,7 @@ def validation_metrics(
     return {
         **optimism,
         "internal_external": iecv,
-        "calibration_curve": calibration_curve(cohort, death),
+        "calibration_curve": calibration_curve(cohort, death, source=source),
         "shrinkage": shrinkage,
         "sample_size": sample_size,
     }

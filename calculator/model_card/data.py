@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from calculator.model_card.assumptions import assumption_blocks
 from calculator.model_card.blocks import Paragraph, Section, Table, count, deaths, pct, plain, pooled, table
+from calculator.model_card.lineage import lineage_section
 
 
 def data_sections(m: dict) -> list[Section]:
     sections = [cohort_section(m)]
+    if m.get("lineage"):
+        sections.append(lineage_section(m))
     rec = m.get("reconstruction")
     if rec:
         sections += [

@@ -73,6 +73,11 @@ def by_study(m: dict) -> Section:
     )
 
 
+def _source(curve: dict) -> str:
+    """Out-of-study (leave-one-study-out), or cross-validated for a single-site registry."""
+    return "cross-validated" if "cross-validated" in curve["method"] else "out-of-study"
+
+
 def calibration(curve: dict, h: int) -> Section:
     groups = curve["groups"]
     rows = [
@@ -86,7 +91,7 @@ def calibration(curve: dict, h: int) -> Section:
             Figure(
                 calibration_svg(
                     groups,
-                    title=f"Calibration of out-of-study predictions, {h}-day survival",
+                    title=f"Calibration of {_source(curve)} predictions, {h}-day survival",
                     element_id="calibration-plot",  # "calibration-title" is the section's heading
                 ),
                 f"Observed vs predicted {h}-day survival. Method: {curve['method']}. Points below the "
