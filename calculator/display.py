@@ -7,8 +7,10 @@ from datetime import date
 from flask import Flask
 from markupsafe import Markup
 
+from calculator.contribution_svg import contribution_svg
+from calculator.contributions import Contributions
 from calculator.explain import describe, pct
-from calculator.features import BY_NAME, RESECTION
+from calculator.features import BY_NAME, MCCORMICK, REFERENCE_PATIENT, RESECTION
 from calculator.forms import UNKNOWN, UNKNOWN_DESCRIPTION, form_value
 from calculator.model_card.use import INTENDED_USE, NOT_FOR
 from calculator.note import averaged_line, note_text
@@ -43,6 +45,52 @@ def interval_svg(survival: float, low: float, high: float) -> Markup:
     )
 
 
+def chart_label(name: str, inputs: dict) -> str:
+    """An input's value in few words, for a row of the chart (the sentences below say it in full)."""
+    value = inputs[name]
+    if name == "kps":
+        return (
+            f"ECOG {inputs['ecog']}"
+            if inputs.get("ecog") is not None
+            else ("KPS: not known" if value is None else f"KPS {value}")
+        )
+    if name == "other_metastases":
+        return (
+            "Other metastases: not known"
+            if value is None
+            else ("Other metastases" if value else "No other metastases")
+        )
+    if name == "mccormick_grade":
+        return "McCormick: not known" if value is None else f"McCormick {MCCORMICK.choice(value).label}"
+    return "Extramedullary" if value == "intradural_extramedullary" else "Intramedullary"
+
+
+def contribution_chart(result: dict) -> Markup:
+    """The waterfall chart of result["contributions"] (calculator.contribution_svg); empty with no
+    estimate."""
+    c = result.get("contributions")
+    if not c or result["survival_90d"] is None:
+        return Markup("")
+    ranges = {name: tuple(span) for name, span in c["ranges"].items()}
+    shares = Contributions(c["reference"], result["survival_90d"], c["shares"], ranges)
+    inputs = result["inputs"]
+    labels = {
+        name: chart_label(name, inputs)
+        for name in shares.shares
+        if name in shares.ranges or inputs[name] != REFERENCE_PATIENT[name]
+    }
+    texts = {
+        "reference": "Reference patient",
+        "estimate": "This patient",
+        "points": "{points} points",
+        "title": (
+            f"Chart: from the reference patient's {pct(c['reference'])} to this patient's "
+            f"{pct(result['survival_90d'])}, each input's share in percentage points, as listed below."
+        ),
+    }
+    return contribution_svg(shares, labels, texts)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         intended_use=INTENDED_USE,  # one wording for the footer and the model card
@@ -53,6 +101,7 @@ def init_app(app: Flask) -> None:
         describe=describe,
         describe_choice=describe_choice,
         interval_svg=interval_svg,
+        contribution_chart=contribution_chart,
         note_text=note_text,
         averaged_text=averaged_line,
         today=lambda: date.today().isoformat(),
