@@ -1,0 +1,166 @@
+"""Accessibility in real Chromium: axe-core over every state of the page, and what axe cannot see
+(focus after a submit, the announcement, radio groups' descriptions, the focus ring's contrast,
+keyboard-only completion).
+
+axe-core is a test-only tool from npm, pinned in tests/axe/package.json (`make test` runs `npm ci`
+there); it is injected into the page under test and never served by the app. One gunicorn, one
+browser context and one page for the whole module: browser tests are the expensive ones.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Radio options by index, KPS by value: KPS 60, other metastases, grade III, subtotal, intramedullary.
+PATIENT = {"kps": "60", "other_metastases": "1", "mccormick_grade": "2", "resection": "1", "compartment": "0"}
+
+
+@pytest.fixture(scope="module")
+def page(live_url):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` in tests/axe (make test does)")
+    from live import launch_chromium
+
+    with sync_playwright() as p:
+        chromium = launch_chromium(p)
+        # bypass_csp: axe is injected as an inline script, which the app's CSP rightly forbids
+        context = chromium.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
+        yield context.new_page()
+        context.close()
+        chromium.close()
+
+
+def axe_violations(frame) -> list[str]:
+    if not frame.evaluate("typeof window.axe !== 'undefined'"):
+        frame.add_script_tag(path=str(AXE))
+    found = frame.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map(n => n.target.join(' '))})))",
+        TAGS,
+    )
+    return [json.dumps(v) for v in found]
+
+
+def fill(page, patient: dict) -> None:
+    page.select_option("#kps", patient["kps"])
+    for name in ("other_metastases", "mccormick_grade", "resection", "compartment"):
+        page.check(f"#{name}-{patient[name]}")
+
+
+def submit(page) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name="Estimate 90-day survival").click()
+
+
+def test_axe_finds_nothing_on_any_state_of_the_page(page, live_url):
+    page.goto(live_url + "/")
+    assert axe_violations(page) == [], "empty form"
+    submit(page)
+    assert axe_violations(page) == [], "errors"
+    fill(page, PATIENT)
+    submit(page)
+    assert axe_violations(page) == [], "result"
+    page.goto(live_url + "/#kps=50&other_metastases=no&mccormick_grade=2&resection=biopsy")
+    page.wait_for_selector(".prefill-banner")
+    assert axe_violations(page) == [], "EHR prefill"
+    page.goto(live_url + "/model")
+    assert axe_violations(page) == [], "/model"
+    # The page in a 400 px frame of a same-origin host (frame-ancestors 'self').
+    host = live_url + "/__host.html"
+    page.route(
+        host,
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=f'<!doctype html><html lang="en"><title>EHR</title><iframe title="Calculator" '
+            f'src="{live_url}/" width="400" height="700"></iframe></html>',
+        ),
+    )
+    page.goto(host)
+    frame = page.wait_for_selector("iframe").content_frame()
+    frame.wait_for_selector("form.calculator")
+    assert axe_violations(frame) == [], "400 px frame"
+    page.unroute(host)
+
+
+def luminance(rgb: str) -> float:
+    channels = [int(c) / 255 for c in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_keyboard_only_completion_focus_ring_and_announced_result(page, live_url):
+    page.goto(live_url + "/")
+    for _ in range(10):  # the header's link comes first; the KPS list is the first input
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "kps":
+            break
+    page.keyboard.type("6")  # the list jumps to 60 as typed, as a surgeon would
+    assert page.input_value("#kps") == "60"
+    ring = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement); "
+        "return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor, "
+        "getComputedStyle(document.body).backgroundColor]; })()"
+    )
+    assert ring[0] == "solid" and ring[1] >= 2
+    white = "rgb(255, 255, 255)" if ring[3] in ("rgba(0, 0, 0, 0)", "transparent") else ring[3]
+    assert contrast(ring[2], white) >= 3, ring
+    for name in ("other_metastases", "mccormick_grade", "resection", "compartment"):
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.name") == name
+        index = int(PATIENT[name])
+        if index == 0:
+            page.keyboard.press("Space")
+        for _ in range(index):
+            page.keyboard.press("ArrowDown")
+        assert page.is_checked(f"#{name}-{index}")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "submit"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    # Focus on the estimate's heading: what a screen reader reads out after the new page loads.
+    page.wait_for_function("document.activeElement.id === 'result-heading'")
+    heading = page.locator("#result-heading").inner_text()
+    assert heading.startswith("Estimated 90-day survival:")
+    assert page.title().startswith(heading.split(": ")[1].split()[0])  # the title names the estimate
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    assert contrast(ring, "rgb(255, 255, 255)") >= 3
+
+
+def test_errors_are_summarised_with_links_and_tied_to_their_radio_groups(page, live_url):
+    page.goto(live_url + "/")
+    page.check("#resection-0")
+    submit(page)
+    page.wait_for_function("document.activeElement.id === 'form-errors'")
+    assert page.title().startswith("Check 4 fields")
+    links = page.locator("#form-errors a")
+    assert links.count() == 4
+    for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+        assert page.locator(href).count() == 1
+    for name in ("other_metastases", "mccormick_grade", "compartment", "resection"):
+        for radio in page.locator(f"input[name={name}]").all():
+            described = radio.get_attribute("aria-describedby").split()
+            assert f"{name}-help" in described
+            assert (f"{name}-error" in described) == (name != "resection")
+            for id_ in described:
+                assert page.locator(f"#{id_}").count() == 1
+    links.nth(1).click()  # the second error, a radio group: focus lands on its first option
+    assert page.evaluate("document.activeElement.id") == "other_metastases-0"
+
+
+def test_every_id_is_unique_on_the_model_page(page, live_url):
+    page.goto(live_url + "/model")
+    ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+    assert len(ids) == len(set(ids))
