@@ -85,9 +85,9 @@ def contrast(name: str, value) -> str:
 
 
 SHAPLEY_RULE = (
-    "These shares add up to the difference between the two estimates: each input's share is its "
-    "change to the estimate averaged over every order in which the inputs could be changed from the "
-    "reference patient's (Shapley values). The planned resection is the same for both, so it has no share."
+    "These shares add up to the difference between the two estimates (Shapley values: each input's "
+    "change, averaged over every order in which the inputs could be changed). The planned resection "
+    "is the reference patient's too, so it has no share."
 )
 
 

@@ -164,3 +164,27 @@ def test_every_id_is_unique_on_the_model_page(page, live_url):
     page.goto(live_url + "/model")
     ids = page.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
     assert len(ids) == len(set(ids))
+
+
+def test_projector_and_paper(page, live_url):
+    """The interval near the number's size, the bar with its scale, and on paper the planned row
+    marked by shape and words and a line to write the patient and date on."""
+    page.goto(live_url + "/")
+    fill(page, PATIENT)
+    submit(page)
+    sizes = page.evaluate(
+        "['.estimate .value', '.estimate .interval'].map(s => "
+        "parseFloat(getComputedStyle(document.querySelector(s)).fontSize))"
+    )
+    assert sizes[1] >= 0.7 * sizes[0]
+    assert page.locator(".interval-bar text").all_text_contents() == ["0%", "25%", "50%", "75%", "100%"]
+    assert page.locator(".write-in").is_hidden()
+    page.emulate_media(media="print")
+    assert page.locator(".write-in").is_visible()
+    assert "Date:" in page.locator(".write-in").inner_text()
+    marker = page.evaluate(
+        "getComputedStyle(document.querySelector('.by-resection tr.planned th'), '::before').content"
+    )
+    assert "\u25b6" in marker
+    assert page.evaluate("getComputedStyle(document.querySelector('.tag')).color") == "rgb(0, 0, 0)"
+    page.emulate_media(media="screen")
