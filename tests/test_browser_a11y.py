@@ -10,6 +10,7 @@ browser context and one page for the whole module: browser tests are the expensi
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ from playwright.sync_api import sync_playwright
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Radio options by index, KPS by value: KPS 60, other metastases, grade III, subtotal, intramedullary.
 PATIENT = {"kps": "60", "other_metastases": "1", "mccormick_grade": "2", "resection": "1", "compartment": "0"}
@@ -188,3 +190,81 @@ def test_projector_and_paper(page, live_url):
     assert "\u25b6" in marker
     assert page.evaluate("getComputedStyle(document.querySelector('.tag')).color") == "rgb(0, 0, 0)"
     page.emulate_media(media="screen")
+
+
+def test_fewer_clicks_at_1280_by_800(page, live_url):
+    """The whole form and its button on one laptop screen; after a result the inputs stay beside
+    it with the button in view, so a what-if needs no scroll."""
+    page.goto(live_url + "/")
+    assert page.viewport_size == {"width": 1280, "height": 800}
+    assert (
+        page.evaluate("document.querySelector('button[type=submit]').getBoundingClientRect().bottom") <= 800
+    )
+    fill(page, PATIENT)
+    submit(page)
+    boxes = page.evaluate(
+        "['#result', 'form.calculator', 'form.calculator button[type=submit]']"
+        ".map(s => document.querySelector(s).getBoundingClientRect().toJSON())"
+    )
+    result, form, button = boxes
+    assert form["left"] >= result["right"]  # beside the result
+    assert button["bottom"] <= 800 and button["top"] >= 0
+    page.check("#resection-2")  # a what-if: no scroll needed for the input or the button
+    with page.expect_navigation():
+        page.click("form.calculator button[type=submit]", no_wait_after=False)
+    assert page.locator("#result-heading").count() == 1
+
+
+def old_engine_css(css: str) -> str:
+    """The stylesheet as an engine without custom properties or grid reads it: every declaration
+    that uses var() or grid dropped, and no @supports (display: grid) block."""
+    css = re.sub(r"@supports \(display: grid\) \{(?:[^{}]*\{[^{}]*\})*\s*\}", "", css)
+    css = re.sub(r"[\w-]+\s*:[^;{}]*var\(--[^;{}]*(;|(?=\}))", "", css)
+    css = re.sub(r"(display:\s*grid|grid[\w-]*\s*:[^;{}]*)(;|(?=\}))", "", css)
+    return css
+
+
+def test_old_engines_keep_contrast_and_separation(page, live_url):
+    css = (ROOT / "calculator" / "static" / "style.css").read_text(encoding="utf-8")
+    page.route(
+        "**/static/style.css*", lambda route: route.fulfill(content_type="text/css", body=old_engine_css(css))
+    )
+    try:
+        page.goto(live_url + "/")
+        assert page.evaluate("getComputedStyle(document.querySelector('form.calculator')).display") == "block"
+        colours = page.evaluate(
+            "(() => { const s = getComputedStyle(document.querySelector('button[type=submit]')); "
+            "return [s.color, s.backgroundColor]; })()"
+        )
+        assert contrast(*colours) >= 4.5, colours
+        boxes = page.evaluate(
+            "[...document.querySelectorAll('.field')].map(e => e.getBoundingClientRect().toJSON())"
+        )
+        for above, below in zip(boxes, boxes[1:]):
+            assert below["top"] - above["bottom"] >= 8  # apart, not run together
+        label, desc = page.evaluate(
+            "['#field-resection .choice-label', '#field-resection .choice-desc']"
+            ".map(s => document.querySelector(s).getBoundingClientRect().toJSON())"
+        )
+        assert desc["top"] >= label["bottom"] - 1  # each description under its option
+        fill(page, PATIENT)
+        submit(page)
+        assert page.locator(".interval-bar .band").get_attribute("fill") != "#000"
+        band = page.evaluate("getComputedStyle(document.querySelector('.interval-bar .band')).fill")
+        assert contrast(band, "rgb(0, 0, 0)") >= 3 and contrast(band, "rgb(255, 255, 255)") >= 3
+    finally:
+        page.unroute("**/static/style.css*")
+
+
+def test_without_javascript_a_notice_warns_of_frame_reuse(live_url, page):
+    context = page.context.browser.new_context(java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.goto(live_url + "/")
+        fill(plain, PATIENT)
+        with plain.expect_navigation():
+            plain.click("button[type=submit]")
+        notice = plain.locator(".frame-reuse")
+        assert notice.is_visible() and "reuses this frame" in notice.inner_text()
+    finally:
+        context.close()
