@@ -28,7 +28,7 @@ import numpy as np
 
 from calculator.features import FEATURE_NAMES, REFERENCE_PATIENT
 from calculator.incomplete import _cells, is_complete, possible_values
-from calculator.predict import Model, grid_key
+from calculator.predict import GRID_INDEX, Model, grid_key, input_grid
 
 PLAYERS = tuple(name for name in FEATURE_NAMES if name != "resection")
 
@@ -65,9 +65,40 @@ def shapley(value, players: tuple[str, ...]) -> dict[str, float]:
     return out
 
 
+def shares_table(model: Model) -> np.ndarray:
+    """(600, len(PLAYERS)) exact Shapley shares of every input combination (rows in GRID_INDEX
+    order), each against the reference patient with that row's resection. Computed once per model
+    (Model.shares), so a request only reads and averages rows."""
+    rows = input_grid()
+    survival = np.array([model.table[grid_key(r)].survival_90d for r in rows])
+    n = len(PLAYERS)
+    # value[S]: every row's estimate with the players in S at the row's values, the rest at the reference's
+    value = {}
+    for k in range(n + 1):
+        for subset in itertools.combinations(PLAYERS, k):
+            mixed = [
+                {
+                    name: (r[name] if name in subset or name == "resection" else REFERENCE_PATIENT[name])
+                    for name in FEATURE_NAMES
+                }
+                for r in rows
+            ]
+            value[frozenset(subset)] = survival[[GRID_INDEX[grid_key(m)] for m in mixed]]
+    out = np.zeros((len(rows), n))
+    for j, player in enumerate(PLAYERS):
+        others = [p for p in PLAYERS if p != player]
+        for k in range(n):
+            w = factorial(k) * factorial(n - k - 1) / factorial(n)
+            for subset in itertools.combinations(others, k):
+                s = frozenset(subset)
+                out[:, j] += w * (value[s | {player}] - value[s])
+    return out
+
+
 def cell_shares(model: Model, row: dict) -> dict[str, float]:
     """Shapley shares of one complete input combination against the reference patient with the
-    same resection."""
+    same resection (the row of `shares_table`, computed directly: the definition the table is
+    tested against)."""
     reference = {**REFERENCE_PATIENT, "resection": row["resection"]}
 
     def value(coalition: frozenset) -> float:
@@ -93,12 +124,16 @@ def contributions(model: Model, inputs: dict) -> Contributions | None:
     if not cells:
         return None
     reference = model.table[grid_key({**REFERENCE_PATIENT, "resection": inputs["resection"]})].survival_90d
-    per_cell = [cell_shares(model, dict(zip(FEATURE_NAMES, c))) for c in cells]
+    index = [GRID_INDEX[c] for c in cells]
+    per_cell = model.shares[index]  # (cells, players)
     w = weights / weights.sum()
-    shares = {p: float(np.dot(w, [s[p] for s in per_cell])) for p in PLAYERS}
-    estimate = float(np.dot(w, [model.table[c].survival_90d for c in cells]))
+    mean = w @ per_cell
+    shares = {p: float(mean[j]) for j, p in enumerate(PLAYERS)}
+    estimate = float(w @ model.grid_point[index])
     ranges = {
-        p: (min(s[p] for s in per_cell), max(s[p] for s in per_cell)) for p in PLAYERS if len(values[p]) > 1
+        p: (float(per_cell[:, j].min()), float(per_cell[:, j].max()))
+        for j, p in enumerate(PLAYERS)
+        if len(values[p]) > 1
     }
     return Contributions(reference, estimate, shares, ranges)
 

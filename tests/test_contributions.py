@@ -2,7 +2,7 @@
 
 import pytest
 
-from calculator.contributions import PLAYERS, contributions, rounded_points, shapley
+from calculator.contributions import PLAYERS, cell_shares, contributions, rounded_points, shapley
 from calculator.features import REFERENCE_PATIENT
 from calculator.incomplete import answer
 from calculator.predict import input_grid
@@ -63,3 +63,9 @@ def test_averaged_estimates_add_up_and_the_unknown_input_has_a_range(model, unkn
 def test_no_estimate_means_no_shares(model):
     gap = next(row for row in input_grid() if answer(model, row).survival_90d is None)
     assert contributions(model, gap) is None
+
+
+def test_the_models_table_of_shares_is_the_definition_row_by_row(model):
+    for i, row in enumerate(input_grid()):
+        direct = cell_shares(model, row)
+        assert list(model.shares[i]) == pytest.approx([direct[p] for p in PLAYERS], abs=1e-15)
