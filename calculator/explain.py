@@ -87,7 +87,8 @@ def contrast(name: str, value) -> str:
 SHAPLEY_RULE = (
     "These shares add up to the difference between the two estimates (Shapley values: each input's "
     "change, averaged over every order in which the inputs could be changed). The planned resection "
-    "is the reference patient's too, so it has no share."
+    "is held at the reference patient's, so it has no share: the evidence does not show an effect "
+    "of the operation (below)."
 )
 
 
