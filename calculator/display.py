@@ -60,7 +60,7 @@ def chart_label(name: str, inputs: dict) -> str:
         return (
             f"ECOG {inputs['ecog']}"
             if inputs.get("ecog") is not None
-            else ("KPS: not known" if value is None else f"KPS {value}")
+            else ("KPS not known" if value is None else f"KPS {value}")
         )
     if name == "other_metastases":
         return (
@@ -69,7 +69,7 @@ def chart_label(name: str, inputs: dict) -> str:
             else ("Other metastases" if value else "No other metastases")
         )
     if name == "mccormick_grade":
-        return "McCormick: not known" if value is None else f"McCormick {MCCORMICK.choice(value).label}"
+        return "McCormick not known" if value is None else f"McCormick {MCCORMICK.choice(value).label}"
     return "Extramedullary" if value == "intradural_extramedullary" else "Intramedullary"
 
 
@@ -90,10 +90,12 @@ def contribution_chart(result: dict) -> Markup:
     texts = {
         "reference": "Reference patient",
         "estimate": "This patient",
-        "points": "{points} points",
+        "points": "{points}",
+        "unit": "points",
         "title": (
             f"Chart: from the reference patient's {pct(c['reference'])} to this patient's "
-            f"{pct(result['survival_90d'])}, each input's share in percentage points, as listed below."
+            f"{pct(result['survival_90d'])}, each input's share in percentage points (the signed numbers), "
+            "as listed below."
         ),
     }
     return contribution_svg(shares, labels, texts)
