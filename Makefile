@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install install-test chromium lint model bench clean
+.PHONY: run test install install-test chromium axe lint model bench clean
 
 run: install  ## set up and serve the calculator with the shipped model on 127.0.0.1:$(PORT)
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'calculator:create_app()'
 
-test: install-test chromium  ## set up and run every test (lint, unit, server, browser)
+test: install-test chromium axe  ## set up and run every test (lint, unit, server, browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -32,6 +32,14 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+
+# axe-core, test-only (tests/test_browser_a11y.py), from npm at the version in tests/axe's lock
+# file; node and npm from Debian when missing. Nothing here is served by the app.
+axe:
+	@command -v npm >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; }
+	cd tests/axe && npm ci --no-audit --no-fund --silent
 
 model: install  ## refit the shipped model from the reconstructed default cohort
 	$(BIN)/python -m training fit

@@ -73,7 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     except (FramingError, ModelLoadError) as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
-    from calculator import api, assets, display, headers, limits, views
+    from calculator import api, assets, compress, display, headers, limits, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -83,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.register_blueprint(cds_hooks.bp)
     headers.init_app(app)
     assets.init_app(app)
+    compress.init_app(app)
     limits.init_app(app)
     display.init_app(app)
     return app

@@ -8,6 +8,7 @@ was accounted for (Ivren 2025, p = 0.834; Gazzeri 2021; Wilson 2012).
 
 from __future__ import annotations
 
+from calculator.contributions import rounded_points
 from calculator.coverage import NO_EVIDENCE, RARE_PAIR, RARE_VALUE  # noqa: F401 (re-exported)
 from calculator.features import (
     BY_NAME,
@@ -83,37 +84,47 @@ def contrast(name: str, value) -> str:
     return f"An {label} lesion instead of an {reference} one"
 
 
-def explain(
-    inputs: dict, reference: float | None, one_at_a_time: dict[str, float], ranges: dict, by_resection: dict
-) -> list[str]:
+SHAPLEY_RULE = (
+    "These shares add up to the difference between the two estimates (Shapley values: each input's "
+    "change, averaged over every order in which the inputs could be changed). The planned resection "
+    "is held at the reference patient's, so it has no share: the evidence does not show an effect "
+    "of the operation (below)."
+)
+
+
+def share_sentence(name: str, inputs: dict, points: int) -> str:
+    """One known input's share in whole percentage points (calculator.contributions.rounded_points)."""
+    finding = contrast(name, inputs[name])
+    if points == 0:
+        return f"{finding} makes little difference (under 1 percentage point)."
+    verb = "raises" if points > 0 else "lowers"
+    unit = "percentage point" if abs(points) == 1 else "percentage points"
+    return f"{finding} {verb} the estimate by {abs(points)} {unit}."
+
+
+def explain(inputs: dict, shares, by_resection: dict) -> list[str]:
     """The sentences shown under the estimate (and returned by the API as `explanation`).
 
-    `reference`: the reference patient's estimate with the same planned resection;
-    `one_at_a_time`: the reference patient's estimate with one known input set to the patient's;
-    `ranges`: (lowest, highest) estimate over each input averaged over (calculator.incomplete);
+    `shares`: calculator.contributions.Contributions, or None when there is no estimate;
     `by_resection`: each option's estimate or None. The last sentence is the resection caveat;
-    with no estimate (`reference` None) it is the only one."""
-    if reference is None:
+    with no estimate it is the only one."""
+    if shares is None:
         return [SELECTION_CAVEAT]
     planned = RESECTION.choice(inputs["resection"]).label.lower()
     ref = ", ".join(phrase(n, v) for n, v in REFERENCE_PATIENT.items())
     sentences = [
         f"Compared with a reference patient ({ref}) having the same planned {planned}, "
-        f"whose estimate is {pct(reference)}:"
+        f"whose estimate is {pct(shares.reference)}:"
     ]
-    for name, survival in one_at_a_time.items():
-        change = round(100 * (survival - reference))
-        finding = contrast(name, inputs[name])
-        if abs(change) < 1:
-            sentences.append(f"{finding} makes little difference (under 1 percentage point).")
-        else:
-            verb = "raises" if change > 0 else "lowers"
-            sentences.append(f"{finding} {verb} the estimate by about {abs(change)} percentage points.")
-    sentences.extend(averaged_sentence(name, inputs, low, high) for name, (low, high) in ranges.items())
-    if not one_at_a_time and not ranges:
+    points = rounded_points(shares)
+    changed = [n for n in shares.shares if n not in shares.ranges and inputs[n] != REFERENCE_PATIENT[n]]
+    sentences.extend(share_sentence(name, inputs, points[name]) for name in changed)
+    for name, (low, high) in shares.ranges.items():
+        sentences.append(averaged_sentence(name, inputs, points[name], low, high))
+    if not changed and not shares.ranges:
         sentences.append("This patient matches the reference patient in every input.")
-    elif len(one_at_a_time) + len(ranges) > 1:
-        sentences.append("Effects combine on the odds scale, so these changes do not add up exactly.")
+    else:
+        sentences.append(SHAPLEY_RULE)
     values = [v for v in by_resection.values() if v is not None]
     spread = (
         f"Across biopsy, subtotal and gross total resection the estimates for patients like this one "
@@ -125,6 +136,12 @@ def explain(
     return sentences
 
 
+def signed(points: float) -> str:
+    """Percentage points with their sign, e.g. '+3', '-12', '0'."""
+    n = round(points)
+    return f"+{n}" if n > 0 else str(n)
+
+
 UNKNOWN_SUBJECT = {
     "kps": "KPS is not known yet",
     "other_metastases": "Whether there are other metastases is not known yet (staging pending)",
@@ -132,19 +149,21 @@ UNKNOWN_SUBJECT = {
 }
 
 
-def averaged_sentence(name: str, inputs: dict, low: float, high: float) -> str:
-    """What averaging over an input means for this estimate, and how far knowing it could move it."""
+def averaged_sentence(name: str, inputs: dict, points: int, low: float, high: float) -> str:
+    """An input averaged over: its share of the difference, and the lowest and highest share it
+    takes over its possible values (`low`, `high` as fractions), which knowing it could give."""
+    span = f"{signed(100 * low)} to {signed(100 * high)}"
     if name == "kps" and inputs.get("ecog") is not None:
         band = ECOG_KPS_BAND[inputs["ecog"]]
         return (
             f"KPS is taken from ECOG {inputs['ecog']}, which corresponds to KPS {band[0]}-{band[-1]} "
-            f"(ECOG-ACRIN table): the estimate averages over that band, in which it ranges from "
-            f"{pct(low)} to {pct(high)}."
+            f"(ECOG-ACRIN table): the estimate averages over that band; its share is {signed(points)} "
+            f"percentage points, between {span} over the band."
         )
     return (
         f"{UNKNOWN_SUBJECT[name]}: the estimate averages over the values seen with this patient's known "
-        f"inputs in the evidence behind the model; knowing it could move the estimate anywhere from "
-        f"{pct(low)} to {pct(high)}."
+        f"inputs in the evidence behind the model; its share is {signed(points)} percentage points, "
+        f"and knowing it could make that anywhere from {span}."
     )
 
 

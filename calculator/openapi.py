@@ -118,6 +118,29 @@ def document() -> dict:
                     "operation, not the effect of the operation.",
                 ),
                 "averaged_over": averaged,
+                "contributions": _nullable(
+                    _object(
+                        {
+                            "reference": {
+                                **PROBABILITY,
+                                "description": "the reference patient's estimate, same planned resection",
+                            },
+                            "shares": {
+                                "type": "object",
+                                "description": "input -> its share of survival_90d minus reference "
+                                "(exact Shapley values over the four patient inputs; they add up)",
+                                "additionalProperties": {"type": "number"},
+                            },
+                            "ranges": {
+                                "type": "object",
+                                "description": "input not known exactly -> lowest and highest share "
+                                "over its possible values",
+                                "additionalProperties": {"type": "array", "items": {"type": "number"}},
+                            },
+                        },
+                        "Each input's contribution on the probability scale; null with no estimate",
+                    )
+                ),
                 "explanation": {"type": "array", "items": {"type": "string"}},
                 "warnings": {"type": "array", "items": {"type": "string"}},
                 "model": _object(

@@ -99,6 +99,9 @@ class Model:
     table: dict[tuple, Prediction] = field(init=False, repr=False, compare=False)
     grid_draws: np.ndarray = field(init=False, repr=False, compare=False)
     coverage: Coverage = field(init=False, repr=False, compare=False)  # what the support covers
+    grid_point: np.ndarray = field(init=False, repr=False, compare=False)  # (600,) point estimates
+    # (600, 4) each combination's exact Shapley shares (calculator.contributions), once per model
+    shares: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         rows = input_grid()
@@ -113,6 +116,11 @@ class Model:
         object.__setattr__(self, "table", table)  # frozen: set once, here, never again
         object.__setattr__(self, "grid_draws", per_draw)
         object.__setattr__(self, "coverage", Coverage(np.asarray(self.support, dtype=float)))
+        object.__setattr__(self, "grid_point", point)
+        # contributions reads this module's table and grid, so it is imported here, not at the top
+        from calculator.contributions import shares_table
+
+        object.__setattr__(self, "shares", shares_table(self))
 
     @property
     def version(self) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from calculator.contributions import Contributions, contributions
 from calculator.explain import coverage_warnings, explain, gap_sentence
-from calculator.features import ECOG_KPS_BAND, FEATURE_NAMES, REFERENCE_PATIENT, RESECTION
-from calculator.grid import grid_key
+from calculator.features import ECOG_KPS_BAND, FEATURE_NAMES, RESECTION
 from calculator.incomplete import Answer, answer
 from calculator.predict import Model
 
@@ -15,15 +17,10 @@ def build_result(model: Model, inputs: dict) -> dict:
     inputs = {**{n: inputs.get(n) for n in FEATURE_NAMES}, "ecog": inputs.get("ecog")}
     by_resection = {option: answer(model, {**inputs, "resection": option}) for option in RESECTION.values}
     own = by_resection[inputs["resection"]]
-    reference_row = {**REFERENCE_PATIENT, "resection": inputs["resection"]}
-    reference = model.table[grid_key(reference_row)].survival_90d
-    one_at_a_time = {
-        name: model.table[grid_key({**reference_row, name: inputs[name]})].survival_90d
-        for name in REFERENCE_PATIENT
-        if inputs[name] is not None and inputs[name] != reference_row[name]
-    }
-    if own.survival_90d is None:  # nothing to explain: no contribution of an extrapolated value
-        one_at_a_time = {}
+    # nothing to explain where there is no number: no contribution of an extrapolated value
+    shares = None if own.survival_90d is None else contributions(model, inputs)
+    if shares is not None:  # the very number shown, so that rounding can never disagree with it
+        shares = replace(shares, estimate=own.survival_90d)
     known = {n: inputs[n] for n in FEATURE_NAMES if inputs[n] is not None}
     warnings = [gap_sentence(g, model.coverage) for g in own.gaps]
     warnings += coverage_warnings(known, model.coverage)
@@ -36,19 +33,26 @@ def build_result(model: Model, inputs: dict) -> dict:
             for option, a in by_resection.items()
         },
         "averaged_over": _averaged(inputs, own),
-        "explanation": explain(
-            inputs,
-            None if own.survival_90d is None else reference,
-            one_at_a_time,
-            own.ranges,
-            {o: a.survival_90d for o, a in by_resection.items()},
-        ),
+        "contributions": _contributions(shares),
+        "explanation": explain(inputs, shares, {o: a.survival_90d for o, a in by_resection.items()}),
         "warnings": warnings,
         "model": {
             "version": model.version,
             "sha256": model.manifest["sha256"],
             "synthetic": bool(model.manifest["synthetic"]),
         },
+    }
+
+
+def _contributions(shares: Contributions | None) -> dict | None:
+    """Each input's share of estimate minus reference (calculator.contributions), for the chart and
+    the API; None where there is no estimate."""
+    if shares is None:
+        return None
+    return {
+        "reference": shares.reference,
+        "shares": dict(shares.shares),
+        "ranges": {name: list(span) for name, span in shares.ranges.items()},
     }
 
 

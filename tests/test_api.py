@@ -30,11 +30,14 @@ def test_contract(client, model):
         "interval_95",
         "by_resection",
         "averaged_over",
+        "contributions",
         "explanation",
         "warnings",
         "model",
     }
     assert body["inputs"] == {**GOOD, "ecog": None}
+    shares = body["contributions"]["shares"]
+    assert abs(sum(shares.values()) - (body["survival_90d"] - body["contributions"]["reference"])) < 1e-12
     assert body["averaged_over"] == {}
     assert 0 <= body["interval_95"][0] <= body["survival_90d"] <= body["interval_95"][1] <= 1
     assert set(body["by_resection"]) == set(RESECTION.values)

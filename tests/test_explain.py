@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from calculator.coverage import Coverage
-from calculator.explain import coverage_warnings, describe, gap_sentence
+from calculator.explain import coverage_warnings, describe, gap_sentence, signed
 from calculator.features import REFERENCE_PATIENT
 from calculator.predict import estimate, input_grid
 from calculator.result import build_result
@@ -20,16 +20,22 @@ def test_reference_patient_has_no_contrast_sentences(model):
     assert len(sentences) == 3
 
 
-def test_each_changed_input_gets_one_sentence_with_the_right_direction(model):
+def test_each_changed_input_gets_one_sentence_whose_points_add_up_to_the_numbers_shown(model):
     inputs = {**REFERENCE, "kps": 40, "other_metastases": True, "mccormick_grade": 4}
     est = estimate(model, inputs)
-    sentences = build_result(model, inputs)["explanation"]
-    assert any(s.startswith("KPS 40 instead of 70 lowers the estimate by about") for s in sentences)
-    assert any(s.startswith("McCormick grade IV instead of II lowers") for s in sentences)
-    kps_points = int(
-        re.search(r"KPS 40 instead of 70 lowers the estimate by about (\d+)", " ".join(sentences))[1]
-    )
-    assert kps_points == round(100 * (est.reference.survival_90d - est.one_at_a_time["kps"]))
+    result = build_result(model, inputs)
+    text = " ".join(result["explanation"])
+    assert "KPS 40 instead of 70 lowers the estimate by" in text
+    assert "McCormick grade IV instead of II lowers" in text
+    assert "odds scale" not in text and "Shapley values" in text
+    changes = [
+        (1 if verb == "raises" else -1) * int(n)
+        for verb, n in re.findall(r"(raises|lowers) the estimate by (\d+) percentage point", text)
+    ]
+    assert len(changes) == 3
+    shown = round(100 * est.survival_90d) - round(100 * est.reference.survival_90d)
+    assert sum(changes) == shown
+    assert f"whose estimate is {round(100 * est.reference.survival_90d)}%" in text
 
 
 @pytest.mark.parametrize("resection", ["biopsy", "subtotal", "gross_total"])
@@ -46,7 +52,10 @@ def test_an_unknown_input_is_named_with_the_range_knowing_it_could_move(model):
     result = build_result(model, {**REFERENCE, "mccormick_grade": None})
     low, high = result["averaged_over"]["mccormick_grade"]["estimate_range"]
     sentence = next(s for s in result["explanation"] if s.startswith("The McCormick grade is not known yet"))
-    assert f"anywhere from {round(100 * low)}% to {round(100 * high)}%" in sentence
+    share_low, share_high = result["contributions"]["ranges"]["mccormick_grade"]
+    assert re.search(r"its share is [+-]?\d+ percentage points", sentence)
+    assert f"anywhere from {signed(100 * share_low)} to {signed(100 * share_high)}" in sentence
+    assert low <= result["survival_90d"] <= high
 
 
 def test_ecog_is_named_with_its_band(model):

@@ -115,8 +115,14 @@ def test_the_written_out_inputs_are_the_widgets_own_markup(app, data):
                     }
                 assert str(field(required=True, **described)) in html
             else:
+                described = {"aria-describedby": f"{field.id}-help"}
+                if field.errors:
+                    described = {
+                        "aria-describedby": f"{field.id}-help {field.id}-error",
+                        "aria-invalid": "true",
+                    }
                 for option in field:
-                    assert str(option(required=True)) in html
+                    assert str(option(required=True, **described)) in html
 
 
 @pytest.mark.parametrize(
@@ -148,10 +154,14 @@ def test_not_known_yet_and_ecog_are_offered_but_never_preselected(client):
         '<option value="ecog-0">ECOG 0 (as KPS 100-90):' in html
     )
     assert re.search(
-        r'<input id="other_metastases-2" name="other_metastases" required type="radio" value="unknown">', html
+        r'<input aria-describedby="other_metastases-help" id="other_metastases-2" '
+        r'name="other_metastases" required type="radio" value="unknown">',
+        html,
     )
     assert re.search(
-        r'<input id="mccormick_grade-5" name="mccormick_grade" required type="radio" value="unknown">', html
+        r'<input aria-describedby="mccormick_grade-help" id="mccormick_grade-5" '
+        r'name="mccormick_grade" required type="radio" value="unknown">',
+        html,
     )
     assert "checked" not in html and "<option selected" in html  # only the empty "Choose KPS"
 

@@ -103,7 +103,9 @@ def test_post_launch_shows_values_marked_and_computes_nothing(client):
     assert re.search(r'class="field prefilled" id="field-mccormick_grade"', html)
     assert re.search(r'class="field" id="field-kps"', html)
     assert "The EHR sent “75”" in html
-    assert re.search(r'<input checked id="mccormick_grade-2"[^>]*value="3"', html)
+    assert re.search(
+        r'<input aria-describedby="mccormick_grade-help" checked id="mccormick_grade-2"[^>]*value="3"', html
+    )
     assert re.search(r'<option selected value="">Choose KPS</option>', html)
     assert 'class="error"' not in html  # nothing validated yet, so nothing is marked wrong
 

@@ -164,3 +164,24 @@
     }
   }
 })();
+
+/* ---- 4. Focus after a submit ----------------------------------------------------------------- */
+/* A submit loads a new page, so a live region already in it announces nothing, and focus would
+   land on the body. Move focus to what the surgeon asked for: the estimate's heading, or the
+   error summary (whose items link to their fields). A screen reader then reads it. Without
+   JavaScript the #result fragment still scrolls to the estimate, and the title names it.
+
+   ES5 and no inline code: old embedded browsers, and a CSP that forbids inline script. */
+(function () {
+  "use strict";
+  if (location.hash !== "#result") return; // the form's action: only after a submit, never on a launch
+  var target = document.getElementById("form-errors") || document.getElementById("result-heading");
+  if (!target) return;
+  target.focus();
+  // Scrolling to #result after load clears focus in Chromium: focus again once it has happened.
+  window.addEventListener("load", function () {
+    window.setTimeout(function () {
+      if (document.activeElement === document.body) target.focus();
+    }, 0);
+  });
+})();
