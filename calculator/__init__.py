@@ -6,8 +6,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from calculator.artifact import DEFAULT_MODEL_DIR, PROJECT_ROOT, ModelLoadError, load_model
+from calculator.artifact import DEFAULT_MODEL_DIR, MANIFEST, PROJECT_ROOT, ModelLoadError, load_model
 from calculator.framing import FramingError, frame_ancestors
+from calculator.pin import PinError, pin_for, sha256_bytes
 from calculator.settings import InsecureSetting, host_list, refuse_insecure
 
 
@@ -21,6 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         # Directory holding manifest.json and the artifact; a hospital's own refit goes here.
         MODEL_DIR=str(DEFAULT_MODEL_DIR),
+        # SHA-256 of MODEL_DIR/manifest.json, set by the operator: production serves a directory
+        # other than the shipped one only when pinned (the shipped one is pinned by the package).
+        MODEL_SHA256=None,
         # Origins allowed to frame the page (CSP frame-ancestors), space-separated.
         FRAME_ANCESTORS="'self'",
         # Largest request body accepted, in bytes: the form and the JSON body are < 1 KB.
@@ -46,8 +50,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         production = app.config.get("ENV") != "development"
         ancestors = frame_ancestors(str(app.config["FRAME_ANCESTORS"]), production=production)
         app.config["FRAME_ANCESTORS"] = ancestors
-        app.extensions["calculator.model"] = load_model(Path(app.config["MODEL_DIR"]))
-    except (FramingError, ModelLoadError) as e:
+        model_dir = Path(app.config["MODEL_DIR"])
+        pin = pin_for(model_dir, DEFAULT_MODEL_DIR, app.config["MODEL_SHA256"], production)
+        model = app.extensions["calculator.model"] = load_model(model_dir, pin)
+        # What /healthz expects on disk: the pinned manifest (or, unpinned in development, the one
+        # read now) and the artifact that manifest names.
+        app.extensions["calculator.model_files"] = {
+            "model_dir": model_dir,
+            "manifest_sha256": pin.manifest_sha256
+            if pin
+            else sha256_bytes((model_dir / MANIFEST).read_bytes()),
+            "artifact": model.manifest["artifact"],
+            "artifact_sha256": model.manifest["sha256"],
+        }
+    except (FramingError, ModelLoadError, PinError) as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
     from calculator import api, assets, display, headers, limits, views

@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 
 from calculator.forms import EstimateForm
 from calculator.launch import inputs_in_query, is_prefill, read_prefill
-from calculator.model import get_model
+from calculator.model import get_model, model_files_problem
 from calculator.model_card import build_card
 from calculator.result import build_result
 
@@ -40,4 +40,9 @@ def model_page():
 
 @bp.get("/healthz")
 def healthz():
+    """Re-checks the model files on disk: a directory changed since start fails here (503) long
+    before the next restart would refuse it. The model served stays the one loaded at start."""
+    problem = model_files_problem()
+    if problem:
+        return jsonify(status="error", problem=problem, model_version=get_model().version), 503
     return jsonify(status="ok", model_version=get_model().version)

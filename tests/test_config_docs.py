@@ -45,6 +45,8 @@ def factory_defaults(monkeypatch):
 
 def rendered(key: str, value) -> str:
     """A default as the table writes it."""
+    if value is None:
+        return "unset"
     if key == "MODEL_DIR":
         return "`" + str(Path(value).relative_to(ROOT)) + "/`"
     if isinstance(value, list | tuple):
