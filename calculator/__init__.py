@@ -66,12 +66,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     except (FramingError, ModelLoadError, PinError) as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
-    from calculator import api, assets, display, headers, limits, views
+    from calculator import api, assets, display, headers, limits, logs, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     headers.init_app(app)
     assets.init_app(app)
     limits.init_app(app)
+    logs.init_app(app)
     display.init_app(app)
     return app
