@@ -3,13 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+HTTPS_PORT ?= 8443
 
-.PHONY: run test install install-test chromium lint model bench clean
+.PHONY: run stack test install install-test chromium nginx lint model bench clean
 
 run: install  ## set up and serve the calculator with the shipped model on 127.0.0.1:$(PORT)
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'calculator:create_app()'
 
-test: install-test chromium  ## set up and run every test (lint, unit, server, browser)
+# The production stack on loopback: nginx (TLS, self-signed certificate) in front of gunicorn,
+# as deploy/ configures them for a hospital (deploy/README.md). https://127.0.0.1:8443/
+stack: install nginx  ## serve the production stack (nginx + gunicorn) on https://127.0.0.1:$(HTTPS_PORT)
+	$(BIN)/python -m deploy.stack --port $(HTTPS_PORT)
+
+test: install-test chromium nginx  ## set up and run every test (lint, unit, server, proxy, browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -32,6 +38,13 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+
+# The proxy in front of gunicorn (deploy/): Debian's nginx (the light build has all it needs),
+# and openssl for the test certificate.
+nginx:
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light openssl; }
 
 model: install  ## refit the shipped model from the reconstructed default cohort
 	$(BIN)/python -m training fit
