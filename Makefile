@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HTTPS_PORT ?= 8443
 
-.PHONY: run stack test install install-test chromium nginx lint model bench clean
+.PHONY: run stack test install install-test lock sbom chromium nginx lint model bench clean
 
 run: install  ## set up and serve the calculator with the shipped model on 127.0.0.1:$(PORT)
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'calculator:create_app()'
@@ -23,15 +23,33 @@ test: install-test chromium nginx  ## set up and run every test (lint, unit, ser
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-$(VENV)/.installed: pyproject.toml
+# Installs come only from the hash-pinned lock files: every package, direct or not, at one version
+# and one of the files PyPI published for it (pip --require-hashes --no-deps: nothing unlisted
+# and nothing altered gets in). Then the project itself, from this checkout, without a network.
+$(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(BIN)/python -m pip check
 	touch $@
+
+# Refresh the lock files after changing a pin in pyproject.toml (or to take a security release):
+# pip-compile resolves and hashes every package; review the diff, run `make test`, commit both.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps \
+  --strip-extras --no-emit-find-links --no-emit-index-url --no-emit-trusted-host
+lock: install-test  ## re-resolve requirements.lock and requirements-dev.lock from pyproject.toml
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra test --extra lock --output-file requirements-dev.lock pyproject.toml
+
+# The SBOM of what `make run` installs (and a deployment runs): CycloneDX JSON, every component
+# with its version, package URL and hashes, from requirements.lock.
+sbom: install-test  ## write sbom.cdx.json (CycloneDX) for the runtime lock file
+	$(BIN)/cyclonedx-py requirements --pyproject pyproject.toml --of JSON -o sbom.cdx.json requirements.lock
 
 # Browser tests drive Debian's chromium (never a downloaded browser build).
 chromium:

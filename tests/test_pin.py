@@ -11,6 +11,7 @@ import hashlib
 import json
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -191,3 +192,23 @@ def test_fit_rewrites_the_pin_only_for_the_shipped_models_dir(monkeypatch, tmp_p
 def test_pin_command_writes_what_the_loader_checks(tmp_path):
     out = cli.write_shipped_pin(tmp_path / "pin.json")
     assert json.loads(out.read_text()) == json.loads(SHIPPED_PIN.read_text())
+
+
+@pytest.mark.slow
+def test_sighup_says_a_model_takes_a_restart_and_rechecks_the_files(model_copy, tmp_path):
+    """HUP restarts gunicorn's workers with the model loaded at start (preload_app): the log says
+    so, and says when the files on disk no longer match; /healthz agrees."""
+    from live import gunicorn_server
+    from serverprobe import request, wait_for
+
+    log = tmp_path / "gunicorn.log"
+    env = {"CALCULATOR_MODEL_DIR": str(model_copy), SETTING: sha256(model_copy / "manifest.json")}
+    with gunicorn_server(env=env, log_path=log) as (base, master):
+        master.send_signal(signal.SIGHUP)
+        wait_for(lambda: "SIGHUP: model files unchanged" in log.read_text(), 30, "the unchanged line")
+        artifact = model_copy / SHIPPED["artifact"]
+        artifact.write_bytes(artifact.read_bytes() + b"\0")
+        master.send_signal(signal.SIGHUP)
+        wait_for(lambda: "on disk differs from the model being served" in log.read_text(), 30, "the line")
+        assert "a new model is loaded only by a restart" in log.read_text().lower()
+        assert request(base, "GET", "/healthz")[0] == 503
