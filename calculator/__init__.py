@@ -6,9 +6,10 @@ from pathlib import Path
 
 from flask import Flask
 
-from calculator.artifact import DEFAULT_MODEL_DIR, MANIFEST, PROJECT_ROOT, ModelLoadError, load_model
+from calculator.artifact import DEFAULT_MODEL_DIR, PROJECT_ROOT, ModelLoadError
 from calculator.framing import FramingError, frame_ancestors
-from calculator.pin import PinError, pin_for, sha256_bytes
+from calculator.model import init_model
+from calculator.pin import PinError, pin_for
 from calculator.settings import InsecureSetting, host_list, refuse_insecure
 
 
@@ -50,19 +51,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         production = app.config.get("ENV") != "development"
         ancestors = frame_ancestors(str(app.config["FRAME_ANCESTORS"]), production=production)
         app.config["FRAME_ANCESTORS"] = ancestors
-        model_dir = Path(app.config["MODEL_DIR"])
-        pin = pin_for(model_dir, DEFAULT_MODEL_DIR, app.config["MODEL_SHA256"], production)
-        model = app.extensions["calculator.model"] = load_model(model_dir, pin)
-        # What /healthz expects on disk: the pinned manifest (or, unpinned in development, the one
-        # read now) and the artifact that manifest names.
-        app.extensions["calculator.model_files"] = {
-            "model_dir": model_dir,
-            "manifest_sha256": pin.manifest_sha256
-            if pin
-            else sha256_bytes((model_dir / MANIFEST).read_bytes()),
-            "artifact": model.manifest["artifact"],
-            "artifact_sha256": model.manifest["sha256"],
-        }
+        pin = pin_for(
+            Path(app.config["MODEL_DIR"]), DEFAULT_MODEL_DIR, app.config["MODEL_SHA256"], production
+        )
+        init_model(app, Path(app.config["MODEL_DIR"]), pin)
     except (FramingError, ModelLoadError, PinError) as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
