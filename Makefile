@@ -3,13 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+HTTPS_PORT ?= 8443
 
-.PHONY: run test install install-test chromium axe lint model bench clean
+.PHONY: run stack test install install-test lock sbom chromium nginx axe lint model bench clean
 
 run: install  ## set up and serve the calculator with the shipped model on 127.0.0.1:$(PORT)
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'calculator:create_app()'
 
-test: install-test chromium axe  ## set up and run every test (lint, unit, server, browser)
+# The production stack on loopback: nginx (TLS, self-signed certificate) in front of gunicorn,
+# as deploy/ configures them for a hospital (deploy/README.md). https://127.0.0.1:8443/
+stack: install nginx  ## serve the production stack (nginx + gunicorn) on https://127.0.0.1:$(HTTPS_PORT)
+	$(BIN)/python -m deploy.stack --port $(HTTPS_PORT)
+
+test: install-test chromium nginx axe  ## set up and run every test (lint, unit, server, proxy, browser)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
@@ -17,15 +23,33 @@ test: install-test chromium axe  ## set up and run every test (lint, unit, serve
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-$(VENV)/.installed: pyproject.toml
+# Installs come only from the hash-pinned lock files: every package, direct or not, at one version
+# and one of the files PyPI published for it (pip --require-hashes --no-deps: nothing unlisted
+# and nothing altered gets in). Then the project itself, from this checkout, without a network.
+$(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
+	$(BIN)/python -m pip check
 	touch $@
+
+# Refresh the lock files after changing a pin in pyproject.toml (or to take a security release):
+# pip-compile resolves and hashes every package; review the diff, run `make test`, commit both.
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --all-build-deps \
+  --strip-extras --no-emit-find-links --no-emit-index-url --no-emit-trusted-host
+lock: install-test  ## re-resolve requirements.lock and requirements-dev.lock from pyproject.toml
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra test --extra lock --output-file requirements-dev.lock pyproject.toml
+
+# The SBOM of what `make run` installs (and a deployment runs): CycloneDX JSON, every component
+# with its version, package URL and hashes, from requirements.lock.
+sbom: install-test  ## write sbom.cdx.json (CycloneDX) for the runtime lock file
+	$(BIN)/cyclonedx-py requirements --pyproject pyproject.toml --of JSON -o sbom.cdx.json requirements.lock
 
 # Browser tests drive Debian's chromium (never a downloaded browser build).
 chromium:
@@ -40,6 +64,13 @@ axe:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; }
 	cd tests/axe && npm ci --no-audit --no-fund --silent
+
+# The proxy in front of gunicorn (deploy/): Debian's nginx (the light build has all it needs),
+# and openssl for the test certificate.
+nginx:
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1 && command -v openssl >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light openssl; }
 
 model: install  ## refit the shipped model from the reconstructed default cohort
 	$(BIN)/python -m training fit

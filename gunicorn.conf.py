@@ -39,6 +39,20 @@ keepalive = 5
 max_requests = 5000
 max_requests_jitter = 500
 
+# Forwarded headers (X-Forwarded-Proto, Forwarded, and SCRIPT_NAME/PATH_INFO as headers, which
+# gunicorn maps into the WSGI environment) are ignored unless the operator names the proxy's
+# address here. gunicorn trusts loopback by default, so any local client could set SCRIPT_NAME:
+# a 500, or every link on the page pointing at another host. The calculator needs none of them
+# (its links are relative; deploy/nginx sets no forwarded header it relies on).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "")
+
+# The workers' heartbeat files live in a RAM-backed directory: a service with a read-only root
+# filesystem (deploy/calculator.service) has no writable temp dir otherwise, and gunicorn would not
+# start. /dev/shm stays writable under systemd's ProtectSystem=strict and in containers. (gunicorn
+# creates each file with mkstemp and unlinks it at once, so a shared directory is safe: S108.)
+SHM = "/dev/shm"  # noqa: S108
+worker_tmp_dir = SHM if os.access(SHM, os.W_OK) else None
+
 # No runtime control socket (gunicorn >= 25 opens one in $HOME by default to resize or stop the
 # server): nothing here uses it, it is one more way in, and servers started side by side (tests,
 # the soak benchmark) would all claim the same path.
@@ -76,3 +90,24 @@ class RequestTextWithheld(Logger):
 
 
 logger_class = RequestTextWithheld
+
+
+def on_reload(server):
+    """SIGHUP re-reads this file and restarts the workers, but the model stays the one the master
+    loaded at start (preload_app). Say so, and re-check the model files, so that an operator who
+    sent HUP after changing the model hears that it takes a restart (docs/security.md)."""
+    app = server.app.callable
+    if app is None:
+        return
+    from calculator.model import model_files_problem
+
+    with app.app_context():
+        problem = model_files_problem()
+    if problem:
+        server.log.error(
+            "SIGHUP: %s; the model served is still the one loaded at start. "
+            "A new model is loaded only by a restart (systemctl restart calculator).",
+            problem,
+        )
+    else:
+        server.log.info("SIGHUP: model files unchanged; a new model is loaded only by a restart.")

@@ -12,7 +12,9 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -71,8 +73,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def get(url: str, timeout: float = 5) -> bytes:
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # loopback only
+def get(url: str, timeout: float = 5, context: ssl.SSLContext | None = None) -> bytes:
+    with urllib.request.urlopen(url, timeout=timeout, context=context) as response:  # loopback only
         return response.read()
 
 
@@ -96,11 +98,14 @@ def serve(
     cwd: Path = ROOT,
     ready: Callable[[bytes], bool] = lambda body: True,
     startup_seconds: float = 60,
+    context: ssl.SSLContext | None = None,
+    probe: Callable[[], bool] | None = None,
 ):
     """Run a loopback server for the duration of the block: the one place that starts, waits for
     and stops the real servers (gunicorn for benches and tests, the Streamlit peer).
 
-    Waits until `health_url` answers and `ready(body)` holds, then yields the process. Raises
+    Waits until `health_url` answers (over TLS with `context`, e.g. one that trusts a test
+    certificate) and `ready(body)` holds, or until `probe()` does if given, then yields the process. Raises
     RuntimeError naming log_path if the process exits first or is not ready within
     startup_seconds. Always stops it, however the block ends.
     """
@@ -113,7 +118,7 @@ def serve(
                 if process.poll() is not None:
                     raise RuntimeError(f"{name} exited ({process.returncode}) before serving; see {log_path}")
                 try:
-                    if ready(get(health_url, timeout=1)):
+                    if probe() if probe else ready(get(health_url, timeout=1, context=context)):
                         break
                 except OSError:
                     pass
@@ -142,6 +147,57 @@ def gunicorn(log_path: Path | str, startup_seconds: float = 60, env: dict | None
     env = {**os.environ, "PORT": str(port), "BIND_HOST": "127.0.0.1", **(env or {})}
     with serve(command, base + "/healthz", log_path, env=env, startup_seconds=startup_seconds) as process:
         yield base, process
+
+
+# nginx's main configuration around one site (deploy/calculator.nginx.in, rendered), for a
+# foreground nginx on loopback: its pid file and temporary directories in its own work directory.
+NGINX_MAIN = """worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/main-error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    default_type application/octet-stream;
+    client_body_temp_path {dir}/client_body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    include {dir}/calculator.conf;
+}}
+"""
+
+
+@contextmanager
+def nginx(
+    site: str,
+    workdir: Path,
+    health_url: str | None,
+    context: ssl.SSLContext | None = None,
+    startup_seconds: float = 20,
+):
+    """Debian's nginx in the foreground serving `site` (an http-context configuration), with
+    everything it writes under `workdir`; yields the process once `health_url` answers (or, with
+    None, once nginx has bound its ports and written its pid file: a proxy with no app behind it)."""
+    executable = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(executable).exists():
+        raise RuntimeError("nginx is not installed: `make nginx` (Debian's apt-get install nginx-light)")
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    workdir.chmod(0o755)  # run as root, nginx's workers are `nobody` and must reach their temp dirs
+    (workdir / "calculator.conf").write_text(site, encoding="utf-8")
+    (workdir / "nginx.conf").write_text(NGINX_MAIN.format(dir=workdir), encoding="utf-8")
+    command = [executable, "-p", str(workdir), "-c", str(workdir / "nginx.conf"), "-e",
+               str(workdir / "main-error.log"), "-g", "daemon off;"]  # fmt: skip
+    pid_file = workdir / "nginx.pid"
+    with serve(
+        command,
+        health_url or "",
+        workdir / "nginx.out",
+        startup_seconds=startup_seconds,
+        context=context,
+        probe=None if health_url else pid_file.exists,
+    ) as process:
+        yield process
 
 
 def worker_pids(master_pid: int) -> list[int]:

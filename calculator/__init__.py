@@ -6,8 +6,10 @@ from pathlib import Path
 
 from flask import Flask
 
-from calculator.artifact import DEFAULT_MODEL_DIR, PROJECT_ROOT, ModelLoadError, load_model
+from calculator.artifact import DEFAULT_MODEL_DIR, PROJECT_ROOT, ModelLoadError
 from calculator.framing import FramingError, frame_ancestors
+from calculator.model import init_model
+from calculator.pin import PinError, pin_for
 from calculator.settings import InsecureSetting, host_list, refuse_insecure
 
 
@@ -21,6 +23,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         # Directory holding manifest.json and the artifact; a hospital's own refit goes here.
         MODEL_DIR=str(DEFAULT_MODEL_DIR),
+        # SHA-256 of MODEL_DIR/manifest.json, set by the operator: production serves a directory
+        # other than the shipped one only when pinned (the shipped one is pinned by the package).
+        MODEL_SHA256=None,
         # Origins allowed to frame the page (CSP frame-ancestors), space-separated.
         FRAME_ANCESTORS="'self'",
         # Largest request body accepted, in bytes: the form and the JSON body are < 1 KB.
@@ -69,11 +74,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         production = app.config.get("ENV") != "development"
         ancestors = frame_ancestors(str(app.config["FRAME_ANCESTORS"]), production=production)
         app.config["FRAME_ANCESTORS"] = ancestors
-        app.extensions["calculator.model"] = load_model(Path(app.config["MODEL_DIR"]))
-    except (FramingError, ModelLoadError) as e:
+        pin = pin_for(
+            Path(app.config["MODEL_DIR"]), DEFAULT_MODEL_DIR, app.config["MODEL_SHA256"], production
+        )
+        init_model(app, Path(app.config["MODEL_DIR"]), pin)
+    except (FramingError, ModelLoadError, PinError) as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
-    from calculator import api, assets, compress, display, headers, limits, views
+    from calculator import api, assets, compress, display, headers, limits, logs, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -85,5 +93,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     assets.init_app(app)
     compress.init_app(app)
     limits.init_app(app)
+    logs.init_app(app)
     display.init_app(app)
     return app

@@ -10,9 +10,11 @@ file, what is wrong, what to do.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import joblib
 import numpy as np
@@ -21,6 +23,9 @@ from sklearn.exceptions import InconsistentVersionWarning
 
 from calculator.grid import GRID_INDEX
 from calculator.predict import DESIGN, Model
+
+if TYPE_CHECKING:
+    from calculator.pin import Pin
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models"
@@ -43,6 +48,11 @@ def sha256_of(path: Path) -> str:
 
 def read_manifest(model_dir: Path) -> dict:
     """The manifest of `model_dir`, checked for the keys the loader relies on."""
+    return parse_manifest(Path(model_dir) / MANIFEST, manifest_bytes(model_dir))
+
+
+def manifest_bytes(model_dir: Path) -> bytes:
+    """manifest.json of `model_dir`, as stored (its SHA-256 is what a pin names)."""
     path = Path(model_dir) / MANIFEST
     if not Path(model_dir).is_dir():
         raise ModelLoadError(
@@ -50,7 +60,7 @@ def read_manifest(model_dir: Path) -> dict:
             f"set CALCULATOR_MODEL_DIR to a directory built by training, or {REBUILD}."
         )
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        return path.read_bytes()
     except FileNotFoundError:
         raise ModelLoadError(f"{path} is missing: {REBUILD}.") from None
     except PermissionError:
@@ -59,6 +69,11 @@ def read_manifest(model_dir: Path) -> dict:
         ) from None
     except OSError as e:  # a directory in its place, a symlink loop, an I/O error...
         raise ModelLoadError(f"{path} cannot be read ({e.strerror}): {REBUILD}.") from None
+
+
+def parse_manifest(path: Path, data: bytes) -> dict:
+    try:
+        manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise ModelLoadError(f"{path} is not valid JSON ({e}): {REBUILD}.") from None
     if not isinstance(manifest, dict):
@@ -69,10 +84,21 @@ def read_manifest(model_dir: Path) -> dict:
     return manifest
 
 
-def load_model(model_dir: Path = DEFAULT_MODEL_DIR) -> Model:
-    """Verify and load the model in `model_dir`. Raises ModelLoadError, never unpickles first."""
+def load_model(model_dir: Path = DEFAULT_MODEL_DIR, pin: Pin | None = None) -> Model:
+    """Verify and load the model in `model_dir`. Raises ModelLoadError, never unpickles first.
+
+    With a `pin`, manifest.json (and the artifact, if the pin names it) must have the pinned
+    SHA-256 before anything else about the directory is trusted.
+    """
     model_dir = Path(model_dir)
-    manifest = read_manifest(model_dir)
+    raw_manifest = manifest_bytes(model_dir)
+    if pin is not None and hashlib.sha256(raw_manifest).hexdigest() != pin.manifest_sha256:
+        raise ModelLoadError(
+            f"{model_dir / MANIFEST} does not match the SHA-256 pinned by {pin.source} (the model "
+            "directory was rewritten or replaced): restore the pinned model, or pin the new one "
+            "after checking where it came from (docs/security.md, changing the model)."
+        )
+    manifest = parse_manifest(model_dir / MANIFEST, raw_manifest)
     name = manifest["artifact"]
     if not isinstance(name, str) or Path(name).name != name or name in ("", ".", ".."):
         raise ModelLoadError(
@@ -83,7 +109,7 @@ def load_model(model_dir: Path = DEFAULT_MODEL_DIR) -> Model:
     if not path.is_file():
         raise ModelLoadError(f"Model artifact {path} is missing: {REBUILD}, or restore the file.")
     try:
-        actual = sha256_of(path)
+        data = path.read_bytes()  # hashed and unpickled from memory: no swap in between
     except PermissionError:
         raise ModelLoadError(
             f"Model artifact {path} cannot be read (permission denied): "
@@ -91,6 +117,12 @@ def load_model(model_dir: Path = DEFAULT_MODEL_DIR) -> Model:
         ) from None
     except OSError as e:
         raise ModelLoadError(f"Model artifact {path} cannot be read ({e.strerror}): {REBUILD}.") from None
+    actual = hashlib.sha256(data).hexdigest()
+    if pin is not None and pin.artifact_sha256 is not None and actual != pin.artifact_sha256:
+        raise ModelLoadError(
+            f"Model artifact {path} does not match the SHA-256 pinned by {pin.source} (the model "
+            "directory was rewritten or replaced): restore the pinned model."
+        )
     if actual != manifest["sha256"]:
         raise ModelLoadError(
             f"Model artifact {path} does not match the SHA-256 in its manifest "
@@ -106,7 +138,7 @@ def load_model(model_dir: Path = DEFAULT_MODEL_DIR) -> Model:
     with warnings.catch_warnings():
         warnings.simplefilter("error", InconsistentVersionWarning)
         try:
-            content = joblib.load(path)
+            content = joblib.load(io.BytesIO(data))
         except InconsistentVersionWarning as w:
             raise ModelLoadError(
                 f"Model artifact {path} was pickled by another scikit-learn version ({w}): {REBUILD}."

@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, StopValidation
 
 from calculator.features import (
+    BY_NAME,
     COMPARTMENT,
     ECOG_DESCRIPTIONS,
     ECOG_KPS_BAND,
@@ -86,10 +87,17 @@ def _coercer(feature):
     return coerce
 
 
+def conflict_message(name: str) -> str:
+    """A field sent twice with different values: never resolved silently to the first."""
+    return f"The form sent different values for {BY_NAME[name].label}: choose one."
+
+
 class ChoiceMixin:
     """Replace WTForms' 'Not a valid choice' with a message a clinician understands."""
 
     def pre_validate(self, form):
+        if len(set(self.raw_data or [])) > 1:
+            raise StopValidation(conflict_message(self.name))
         if self.data is None:
             missing = not self.raw_data or not str(self.raw_data[0]).strip()
             raise StopValidation(MISSING[self.name] if missing else INVALID[self.name])

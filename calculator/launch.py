@@ -18,11 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from calculator.features import BY_NAME, ECOG_KPS_BAND, FEATURE_NAMES, KPS
 from calculator.forms import ECOG_PREFIX, form_value
 
 PREFILL_FLAG = "prefill"
+LAUNCH_REFUSED = (
+    "This launch came from a site that is not allowed to launch the calculator, so nothing it sent "
+    "is shown. Open the calculator from your EHR, or enter the values yourself."
+)
 ECOG = "ecog"
 
 
@@ -41,13 +46,36 @@ def is_prefill(form_data: Mapping[str, str], fetch_site: str | None) -> bool:
     return form_data.get(PREFILL_FLAG) == "1" or fetch_site in ("cross-site", "same-site")
 
 
+def launch_allowed(origin: str | None, fetch_site: str | None, own_host: str, frame_ancestors: str) -> bool:
+    """Whether a launch may prefill the form: it comes from this site or from an origin allowed to
+    frame it (CALCULATOR_FRAME_ANCESTORS), as the browser's Origin header says. Any site can make
+    a browser POST here; without this, any site could show values labelled "From the EHR".
+
+    Browsers send Origin on every POST, but as "null" from a page whose Referrer-Policy is
+    no-referrer, which includes this page's own fragment launch (calculator.js): then only the
+    browser's Sec-Fetch-Site "same-origin" admits it; a "null" from anywhere else (a sandboxed
+    frame, a file, another site's no-referrer page) names no one and is refused. Without Origin
+    (a script, or a browser too old to send it) only Sec-Fetch-Site can refuse it.
+    """
+    if origin is None:
+        return fetch_site not in ("cross-site", "same-site")
+    if origin == "null":
+        return fetch_site == "same-origin"
+    allowed = frame_ancestors.split()
+    if "'self'" in allowed and urlsplit(origin).netloc == own_host:  # behind TLS the app sees http
+        return True
+    return origin.rstrip("/") in allowed
+
+
 def read_prefill(form_data: Mapping[str, str]) -> Prefill:
     """Sort the EHR's values into those shown selected and those explained beside their field."""
     accepted: dict[str, str] = {}
     notes: dict[str, list[str]] = {}
     for name in FEATURE_NAMES:
         raw = (form_data.get(name) or "").strip()
-        if raw in {form_value(v) for v in BY_NAME[name].values}:
+        if len(set(form_data.getlist(name))) > 1 if hasattr(form_data, "getlist") else False:
+            notes[name] = ["The EHR sent different values for this field."]  # never the first alone
+        elif raw in {form_value(v) for v in BY_NAME[name].values}:
             accepted[name] = raw
         elif raw:
             notes[name] = [f"The EHR sent {_quoted(raw)}, which is not one of the choices here."]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from calculator.forms import EstimateForm
-from calculator.launch import inputs_in_query, is_prefill, read_prefill
-from calculator.model import get_model
+from calculator.launch import LAUNCH_REFUSED, inputs_in_query, is_prefill, launch_allowed, read_prefill
+from calculator.model import get_model, model_files_problem
 from calculator.model_card import build_card
 from calculator.result import build_result
 
@@ -19,7 +19,11 @@ def index():
     form = EstimateForm()  # POST data only: patient values never travel in the URL
     result = prefill = None
     status = 200
-    if form.is_submitted() and is_prefill(request.form, request.headers.get("Sec-Fetch-Site")):
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if form.is_submitted() and is_prefill(request.form, fetch_site):
+        origin, ancestors = request.headers.get("Origin"), current_app.config["FRAME_ANCESTORS"]
+        if not launch_allowed(origin, fetch_site, request.host, ancestors):
+            abort(403, LAUNCH_REFUSED)
         prefill = read_prefill(request.form)  # an EHR launch: shown to confirm, nothing computed
         form = EstimateForm(formdata=MultiDict(prefill.accepted))
     elif form.is_submitted():
@@ -40,4 +44,9 @@ def model_page():
 
 @bp.get("/healthz")
 def healthz():
+    """Re-checks the model files on disk: a directory changed since start fails here (503) long
+    before the next restart would refuse it. The model served stays the one loaded at start."""
+    problem = model_files_problem()
+    if problem:
+        return jsonify(status="error", problem=problem, model_version=get_model().version), 503
     return jsonify(status="ok", model_version=get_model().version)

@@ -44,7 +44,7 @@ def test_surgeon_fills_the_form_and_reads_estimate_and_comparison(live_url, brow
         "must not be read as the effect of choosing a more radical operation"
         in page.locator(".caveat").inner_text()
     )
-    assert page.url == live_url + "/#result"  # no patient value in the URL
+    assert page.url == live_url + "/"  # no patient value in the URL; the POST entry replaced by GET /
     assert all(u.startswith(live_url) for u in requests)  # nothing from another origin
     page.close()
 

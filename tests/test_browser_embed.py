@@ -386,3 +386,25 @@ def test_copy_to_note_in_the_frame(context, hosts, app):
     frame.click("button.copy")
     frame.wait_for_selector("text=Copied to the clipboard.")
     assert page.evaluate("navigator.clipboard.readText()") == frame.locator("#note-text").input_value()
+
+
+def test_a_launch_from_a_site_not_on_the_list_is_refused(context, hosts, app):
+    """Any site can make a browser POST here: only an origin on CALCULATOR_FRAME_ANCESTORS may
+    show values as "From the EHR" (the browser's Origin header decides)."""
+    page = context.new_page()
+    forged = (
+        f"<form method='post' action='{app}/'>"
+        + "".join(f"<input type='hidden' name='{k}' value='{v}'>" for k, v in LAUNCH.items())
+        + "<input type='hidden' name='prefill' value='1'><button id='forged'>Launch</button></form>"
+    )
+    # A page with the form alone, no frame of the calculator: the frame's idle connections would
+    # hold gunicorn's two sync workers (served without nginx here) and stall the POST.
+    (hosts.directory / "forged.html").write_text(
+        f"<!doctype html><title>Forged</title>{forged}", encoding="utf-8"
+    )
+    page.goto(hosts.other + "/forged.html")
+    with page.expect_navigation():
+        page.click("#forged")
+    text = page.inner_text("body")
+    assert "not allowed to launch the calculator" in text
+    assert "From the EHR" not in text and "biopsy" not in text

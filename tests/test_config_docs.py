@@ -45,6 +45,8 @@ def factory_defaults(monkeypatch):
 
 def rendered(key: str, value) -> str:
     """A default as the table writes it."""
+    if value is None:
+        return "unset"
     if key == "MODEL_DIR":
         return "`" + str(Path(value).relative_to(ROOT)) + "/`"
     if value in ("", [], {}):
@@ -91,4 +93,4 @@ def test_gunicorn_defaults_are_the_tables():
     text = (ROOT / "gunicorn.conf.py").read_text(encoding="utf-8")
     rows = table()
     for name, default in re.findall(r"os\.environ\.get\(\s*['\"]([A-Z_]+)['\"],\s*['\"]([^'\"]*)['\"]", text):
-        assert rows[name] == f"`{default}`", (name, rows[name], default)
+        assert rows[name] == (f"`{default}`" if default else "unset"), (name, rows[name], default)

@@ -1,5 +1,6 @@
 """create_app: loads the verified model once; refuses bad model directories in one sentence."""
 
+import hashlib
 import json
 import shutil
 
@@ -20,8 +21,13 @@ def test_builds_with_the_shipped_model(app):
     assert app.extensions["calculator.model"].version.startswith("2+")
 
 
+def pin_of(model_dir) -> str:
+    return hashlib.sha256((model_dir / "manifest.json").read_bytes()).hexdigest()
+
+
 def test_model_dir_from_environment(monkeypatch, model_copy):
     monkeypatch.setenv("CALCULATOR_MODEL_DIR", str(model_copy))
+    monkeypatch.setenv("CALCULATOR_MODEL_SHA256", pin_of(model_copy))
     app = create_app()
     assert app.config["MODEL_DIR"] == str(model_copy)
 
@@ -65,8 +71,9 @@ def _other_hash(d):
 )
 def test_refuses_a_bad_model_dir_with_one_sentence(model_copy, damage, expected):
     damage(model_copy)
+    pin = pin_of(model_copy) if (model_copy / "manifest.json").is_file() else "0" * 64  # the loader's faults
     with pytest.raises(StartupRefused) as refused:
-        create_app({"MODEL_DIR": str(model_copy)})
+        create_app({"MODEL_DIR": str(model_copy), "MODEL_SHA256": pin})
     message = str(refused.value)
     assert expected in message
     assert str(model_copy) in message  # which file

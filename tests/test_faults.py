@@ -7,6 +7,7 @@ the issue names. (tests/test_factory.py checks the same refusals in-process.)
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -115,8 +116,22 @@ def model_copy(tmp_path):
     return target
 
 
+def operator_pin(model_dir: Path) -> str:
+    """The pin an operator would set for this directory as it now is (the faults here are about
+    the loader's other checks; tests/test_pin.py tests the pin itself). A directory with no
+    manifest to hash still gets a pin, so that the loader, not the pin, names the fault."""
+    try:
+        return hashlib.sha256((model_dir / "manifest.json").read_bytes()).hexdigest()
+    except OSError:
+        return "0" * 64
+
+
 def start(how: str, model_dir) -> subprocess.CompletedProcess:
-    env = clean_env(CALCULATOR_MODEL_DIR=str(model_dir), PORT=str(free_port()))
+    env = clean_env(
+        CALCULATOR_MODEL_DIR=str(model_dir),
+        CALCULATOR_MODEL_SHA256=operator_pin(model_dir),
+        PORT=str(free_port()),
+    )
     command = {
         "python": [sys.executable, "-c", CREATE_APP],
         "python-as-nobody": [sys.executable, "-c", CREATE_APP_AS_NOBODY],

@@ -26,7 +26,7 @@ from werkzeug.datastructures import MultiDict
 
 from calculator import create_app
 from calculator.features import FEATURES
-from calculator.forms import INVALID, MISSING, form_value
+from calculator.forms import INVALID, MISSING, conflict_message, form_value
 from calculator.incomplete import answer
 from calculator.openapi import document
 from calculator.validation import BODY
@@ -327,11 +327,14 @@ def form_pairs(draw):
 
 
 def form_messages(pairs) -> dict[str, str | None]:
-    """The message each field must show (None for a valid field): WTForms reads the first value."""
+    """The message each field must show (None for a valid field): different values sent for one
+    field are refused, never resolved to the first."""
     messages = {}
     for name in NAMES:
         values = [v for k, v in pairs if k == name]
-        if not values or not values[0].strip():
+        if len(set(values)) > 1:
+            messages[name] = conflict_message(name)
+        elif not values or not values[0].strip():
             messages[name] = MISSING[name]
         elif values[0] not in FORM_VALUES[name]:
             messages[name] = INVALID[name]

@@ -110,10 +110,70 @@ def test_post_launch_shows_values_marked_and_computes_nothing(client):
     assert 'class="error"' not in html  # nothing validated yet, so nothing is marked wrong
 
 
-def test_a_post_from_another_site_is_a_launch_even_without_the_flag(client):
-    html = client.post("/", data=LAUNCH, headers={"Sec-Fetch-Site": "cross-site"}).get_data(as_text=True)
+EHR = "https://ehr.example.org"
+
+
+@pytest.fixture()
+def ehr_client():
+    from calculator import create_app
+
+    return create_app({"TESTING": True, "FRAME_ANCESTORS": f"'self' {EHR}"}).test_client()
+
+
+def test_a_post_from_another_site_is_a_launch_even_without_the_flag(ehr_client):
+    headers = {"Sec-Fetch-Site": "cross-site", "Origin": EHR}
+    html = ehr_client.post("/", data=LAUNCH, headers=headers).get_data(as_text=True)
     assert 'id="result"' not in html
     assert html.count("From the EHR: please confirm.") == 5
+
+
+@pytest.mark.parametrize(
+    "headers, allowed",
+    [
+        ({"Origin": EHR, "Sec-Fetch-Site": "cross-site"}, True),  # on CALCULATOR_FRAME_ANCESTORS
+        (
+            {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
+            True,
+        ),  # 'self': the fragment launch
+        ({"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, False),
+        ({"Origin": "https://evil.example"}, False),  # Origin decides, not only Sec-Fetch-Site
+        ({"Origin": "https://ehr.example.org.evil.example"}, False),
+        ({"Origin": "null", "Sec-Fetch-Site": "cross-site"}, False),  # a sandboxed frame names no one
+        ({"Origin": "null"}, False),
+        ({"Origin": "null", "Sec-Fetch-Site": "same-origin"}, True),  # our own no-referrer page
+        ({"Sec-Fetch-Site": "cross-site"}, False),  # no Origin from a browser that says cross-site
+        ({}, True),  # no browser headers at all: a script; nothing it sends is computed anyway
+    ],
+)
+def test_a_launch_is_accepted_only_from_an_allowed_origin(ehr_client, headers, allowed):
+    response = ehr_client.post("/", data={**LAUNCH, "prefill": "1"}, headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == (200 if allowed else 403)
+    assert ("From the EHR: please confirm." in html) == allowed
+    assert 'id="result"' not in html
+    if not allowed:
+        assert "not allowed to launch the calculator" in html
+        assert "70" not in html and "gross_total" not in html  # nothing it sent is echoed
+
+
+def test_a_launch_with_conflicting_duplicates_shows_neither_value():
+    from werkzeug.datastructures import MultiDict
+
+    prefill = read_prefill(MultiDict([*LAUNCH.items(), ("kps", "40"), ("prefill", "1")]))
+    assert "kps" not in prefill.accepted
+    assert "different values" in prefill.notes["kps"]
+
+
+def test_conflicting_duplicate_fields_get_422_naming_the_field(client):
+    from werkzeug.datastructures import MultiDict
+
+    response = client.post("/", data=MultiDict([*LAUNCH.items(), ("mccormick_grade", "1")]))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "The form sent different values for" in html and 'id="mccormick_grade-error"' in html
+    assert 'id="result"' not in html
+    same = client.post("/", data=MultiDict([*LAUNCH.items(), ("kps", "70")]))  # repeated, not conflicting
+    assert same.status_code == 200
 
 
 def test_confirming_a_launch_computes(client):

@@ -5,6 +5,7 @@ Every expected figure is read from the manifest, never copied here."""
 from __future__ import annotations
 
 import copy
+import hashlib
 import html as html_lib
 import itertools
 import json
@@ -456,6 +457,7 @@ def test_fit_rewrites_the_card_only_for_the_shipped_models_dir(monkeypatch, tmp_
     written = []
     monkeypatch.setattr(cli, "fit_model_dir", lambda cohort, out_dir, seed, options, impute=None: SHIPPED)
     monkeypatch.setattr(cli, "write_model_card", lambda model_dir: written.append(model_dir) or DEFAULT_CARD)
+    monkeypatch.setattr(cli, "write_shipped_pin", lambda: DEFAULT_CARD)  # tests/test_pin.py
     argv = ["fit"] + ([] if out is None else ["--out", str(tmp_path / out)])
     assert cli.main(argv) == 0
     assert written == ([DEFAULT_MODEL_DIR] if rewrites_card else [])
@@ -533,7 +535,8 @@ def test_model_page_markup_obeys_the_csp_and_labels_its_tables(client):
 
 @pytest.mark.slow
 def test_model_page_for_a_registry_model(registry_dir, registry):
-    client = create_app({"TESTING": True, "MODEL_DIR": str(registry_dir)}).test_client()
+    pin = hashlib.sha256((registry_dir / MANIFEST).read_bytes()).hexdigest()
+    client = create_app({"TESTING": True, "MODEL_DIR": str(registry_dir), "MODEL_SHA256": pin}).test_client()
     response = client.get("/model")
     assert response.status_code == 200
     page = page_text(response.get_data(as_text=True))

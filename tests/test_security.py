@@ -64,6 +64,7 @@ def check_headers(response, path: str, frame_ancestors: str = "'self'") -> None:
     assert csp["base-uri"] == "'none'" and csp["form-action"] == "'self'"
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"  # no other window gets a handle
     # Minimal Permissions-Policy: every feature it names is denied to everyone, "=()".
     policy = [p.strip() for p in headers["Permissions-Policy"].split(",")]
     assert policy and all(re.fullmatch(r"[a-z-]+=\(\)", p) for p in policy), policy

@@ -7,6 +7,7 @@ the access or error log. Bounded: every loop has a request count and every wait 
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -176,7 +177,7 @@ def test_killed_worker_is_replaced_and_requests_keep_succeeding(tmp_path):
                     return
                 try:
                     results.append(request(base, "POST", "/api/v1/estimate", body, JSON)[0] == 200)
-                except OSError:  # reset by the killed worker
+                except (OSError, http.client.HTTPException):  # reset, or cut mid-answer, by the kill
                     results.append(False)
 
         threads = [threading.Thread(target=client, daemon=True) for _ in range(CLIENTS)]
@@ -201,7 +202,10 @@ def test_killed_worker_is_replaced_and_requests_keep_succeeding(tmp_path):
     # A sync worker holds one request at a time: only the one it had in flight may fail.
     assert results.count(False) <= 1, (results.count(False), killed_at, replaced_at)
     assert sum(results[killed_at:]) >= 100  # and the rest kept succeeding through the replacement
-    assert all(results[replaced_at:])
+    # Every request after the replacement succeeds. The killed worker's own request may be recorded
+    # a little late on a busy machine (its client thread runs after the replacement is seen), so
+    # the check starts past the CLIENTS requests that can have been in flight then.
+    assert all(results[replaced_at + CLIENTS :])
 
 
 # --- no patient value in the logs -------------------------------------------------------------------

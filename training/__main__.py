@@ -1,13 +1,15 @@
-"""Command line: `python -m training reconstruct|check|fit|validate|recalibrate|card [...]`
+"""Command line: `python -m training reconstruct|check|fit|validate|recalibrate|card|pin [...]`
 (see README.md)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
-from calculator.artifact import DEFAULT_MODEL_DIR, ModelLoadError
+from calculator.artifact import DEFAULT_MODEL_DIR, ModelLoadError, read_manifest
+from calculator.pin import SHIPPED_PIN, pin_record
 from training.card import DEFAULT_CARD, write_model_card
 from training.checks import format_report, run_checks
 from training.cli_options import add_impute_options, add_read_options, imputations_of, read_options
@@ -80,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     card.add_argument(
         "--out", type=Path, default=DEFAULT_CARD, help="Markdown file to write (default: docs/model-card.md)"
     )
+    commands.add_parser("pin", help="pin the shipped models/ as it is now (calculator/shipped_model.json)")
     args = parser.parse_args(argv)
 
     try:
@@ -114,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{lineage['parent_version']} on {lineage['registry']['file']}, "
                 f"n = {lineage['registry']['n']})"
             )
+        elif args.command == "pin":
+            print(f"wrote {write_shipped_pin()} for {DEFAULT_MODEL_DIR}")
         elif args.command == "card":
             print(f"wrote {write_model_card(args.model, args.out)} from {args.model / 'manifest.json'}")
         else:
@@ -128,12 +133,20 @@ def main(argv: list[str] | None = None) -> int:
                 f"{'SYNTHETIC' if manifest['synthetic'] else 'registry'} cohort, "
                 f"n = {manifest['cohort']['n']}, deaths by day 90 = {manifest['cohort']['events_90d']})"
             )
-            if args.out.resolve() == DEFAULT_MODEL_DIR.resolve():  # the shipped model: its card too
+            if args.out.resolve() == DEFAULT_MODEL_DIR.resolve():  # the shipped model: its card and pin too
                 print(f"wrote {write_model_card(args.out)}")
+                print(f"wrote {write_shipped_pin()}")
     except (CohortError, FitError, ModelLoadError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0
+
+
+def write_shipped_pin(out: Path = SHIPPED_PIN) -> Path:
+    """Pin the shipped models/ (the package then loads nothing else from there; calculator/pin.py)."""
+    record = pin_record(DEFAULT_MODEL_DIR, read_manifest(DEFAULT_MODEL_DIR)["artifact"])
+    out.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    return out
 
 
 if __name__ == "__main__":

@@ -170,6 +170,7 @@
    land on the body. Move focus to what the surgeon asked for: the estimate's heading, or the
    error summary (whose items link to their fields). A screen reader then reads it. Without
    JavaScript the #result fragment still scrolls to the estimate, and the title names it.
+   Runs before section 5, which removes the #result fragment from the address.
 
    ES5 and no inline code: old embedded browsers, and a CSP that forbids inline script. */
 (function () {
@@ -183,5 +184,30 @@
     window.setTimeout(function () {
       if (document.activeElement === document.body) target.focus();
     }, 0);
+  });
+})();
+
+/* ---- 5. A shared workstation: Back brings no patient back ----------------------------------- */
+/* The next person at the workstation must not find the last patient's answers by pressing Back.
+   - A page that answered a POST (an estimate, an EHR launch) is replaced in the history by the
+     empty calculator's address, so Back, Forward or a reload fetch GET / and re-send nothing.
+   - A page restored from the back-forward cache comes back exactly as it was left: a filled
+     form is reset, and a page showing a patient's values is fetched again, empty.
+   autocomplete="off" on the form (templates/index.html) stops the browser restoring the
+   answers itself. Checked in Chromium by tests/test_browser_shared_workstation.py.
+
+   ES5 and no inline code: old embedded browsers, and a CSP that forbids inline script. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form.calculator");
+  if (!form) return;
+  var patientShown = !!(document.getElementById("result") || document.querySelector(".prefill-banner"));
+  if (patientShown && window.history && history.replaceState) {
+    history.replaceState(null, "", location.pathname);
+  }
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    if (patientShown) location.replace(location.pathname);
+    else form.reset();
   });
 })();
