@@ -4,6 +4,7 @@ update that made it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import numpy as np
@@ -123,7 +124,8 @@ def test_the_calculator_serves_a_recalibrated_model_and_says_so(parent, tmp_path
     write_cohort(simulated(parent, 600, -0.8, 1.0, seed=17), registry)
     out = tmp_path / "model"
     assert main(["recalibrate", "--cohort", str(registry), "--out", str(out)]) == 0
-    app = create_app({"TESTING": True, "MODEL_DIR": str(out)})
+    pin = hashlib.sha256((out / "manifest.json").read_bytes()).hexdigest()  # the operator's pin
+    app = create_app({"TESTING": True, "MODEL_DIR": str(out), "MODEL_SHA256": pin})
     client = app.test_client()
     page = client.get("/").get_data(as_text=True)
     model_page = client.get("/model")
