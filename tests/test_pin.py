@@ -108,7 +108,7 @@ def test_a_rewritten_model_dir_is_refused_before_anything_is_unpickled(model_cop
         load_model(model_copy, genuine)
     assert not marker.exists()
     # Without a pin the manifest's check alone passes, and the pickle runs: why the pin exists.
-    with pytest.raises(ModelLoadError, match="does not hold a pipeline"):
+    with pytest.raises(ModelLoadError, match="does not hold pooled coefficients"):
         load_model(model_copy, None)
     assert marker.exists()
 
@@ -182,7 +182,7 @@ def test_healthz_fails_when_the_model_files_change_on_disk(model_copy):
 @pytest.mark.parametrize("out, rewrites_pin", [(None, True), ("elsewhere", False)])
 def test_fit_rewrites_the_pin_only_for_the_shipped_models_dir(monkeypatch, tmp_path, out, rewrites_pin):
     written = []
-    monkeypatch.setattr(cli, "fit_model_dir", lambda cohort, out_dir, seed: SHIPPED)
+    monkeypatch.setattr(cli, "fit_model_dir", lambda cohort, out_dir, seed, **options: SHIPPED)
     monkeypatch.setattr(cli, "write_model_card", lambda model_dir: tmp_path / "card.md")
     monkeypatch.setattr(cli, "write_shipped_pin", lambda: written.append(True) or tmp_path / "pin.json")
     assert cli.main(["fit"] + ([] if out is None else ["--out", str(tmp_path / out)])) == 0
