@@ -88,7 +88,7 @@ def run(quick: bool) -> list[Figure]:
     seconds, checking = {}, {}
     for n in (small, large):
         print(f"  generating {n:,} rows, then timing check ...", flush=True)  # progress on long runs
-        path = generated_cohort(n, scratch / f"registry_{n}.csv")
+        path = generated_cohort(n, scratch / f"synthetic_registry_{n}.csv")
         seconds[n], checking[n] = timed_check(path), in_process(path)
         print(f"  {n:,} rows: {seconds[n]:.1f} s the command, {checking[n]:.2f} s reading and checking")
     growth = checking[large] / checking[small]

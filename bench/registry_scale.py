@@ -64,7 +64,7 @@ def run(quick: bool) -> list[Figure]:
     m = 2 if quick else IMPUTATIONS
     seconds: dict[str, dict[int, float]] = {}
     for n in (small, large):
-        path = generated_cohort(n, scratch / f"registry_{n}.csv")
+        path = generated_cohort(n, scratch / f"synthetic_registry_{n}.csv")
         for name, args in commands(path, scratch / f"out_{n}", m).items():
             print(f"  {n:,} rows: {name} with {m} imputations ...", flush=True)  # progress
             seconds.setdefault(name, {})[n] = timed(args)

@@ -135,6 +135,10 @@ ECOG_DESCRIPTIONS = {
     4: "Completely disabled; no self-care; totally confined to bed or chair",
 }
 
+# The inputs a case conference may not know yet (staging pending, grade not recorded): the form's
+# "Not known yet", JSON null in the API. Planned resection and compartment are always known.
+NOT_KNOWN_YET_ALLOWED: tuple[str, ...] = ("kps", "other_metastases", "mccormick_grade")
+
 FEATURES: tuple[Feature, ...] = (KPS, OTHER_METASTASES, MCCORMICK, RESECTION, COMPARTMENT)
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}

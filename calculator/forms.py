@@ -27,13 +27,14 @@ from calculator.features import (
     FEATURES,
     KPS,
     MCCORMICK,
+    NOT_KNOWN_YET_ALLOWED,
     OTHER_METASTASES,
     RESECTION,
 )
 
 UNKNOWN = "unknown"  # form value of "not known yet"
 ECOG_PREFIX = "ecog-"  # form value of ECOG grade g: "ecog-g"
-OPTIONAL = (KPS.name, OTHER_METASTASES.name, MCCORMICK.name)  # may be "not known yet"
+OPTIONAL = NOT_KNOWN_YET_ALLOWED  # may be "not known yet"
 UNKNOWN_LABEL = {
     KPS.name: "Not known yet",
     OTHER_METASTASES.name: "Not known yet",

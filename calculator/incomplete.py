@@ -25,8 +25,6 @@ from calculator.features import BY_NAME, ECOG_KPS_BAND, FEATURE_NAMES
 from calculator.grid import GRID_INDEX, grid_key
 from calculator.predict import INTERVAL_LEVEL, Model
 
-UNKNOWABLE = ("kps", "other_metastases", "mccormick_grade")
-
 
 @dataclass(frozen=True)
 class Answer:
@@ -86,9 +84,9 @@ def _cells(model: Model, coverage: Coverage, values: dict) -> tuple[list[tuple],
     """The covered combinations of the possible values and their weights (patients behind them)."""
     cells, weights = [], []
     for combination in itertools.product(*(values[n] for n in FEATURE_NAMES)):
-        row = dict(zip(FEATURE_NAMES, combination))
-        weight = float(model.support[GRID_INDEX[combination]])
-        if weight > 0 and coverage.covered(row):
+        index = GRID_INDEX[combination]
+        weight = float(model.support[index])
+        if weight > 0 and coverage.covered_grid[index]:
             cells.append(combination)
             weights.append(weight)
     return cells, np.asarray(weights)

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from calculator.contributions import Contributions, contributions
 from calculator.explain import coverage_warnings, explain, gap_sentence
-from calculator.features import ECOG_KPS_BAND, FEATURE_NAMES, RESECTION
+from calculator.features import ECOG_KPS_BAND, FEATURE_NAMES, NOT_KNOWN_YET_ALLOWED, RESECTION
 from calculator.incomplete import Answer, answer
 from calculator.predict import Model
 
@@ -64,7 +64,7 @@ def _averaged(inputs: dict, own: Answer) -> dict:
     """Each input the estimate averages over: why (not known, or KPS from ECOG), its possible
     values, and the range of the estimate over them."""
     out = {}
-    for name in ("kps", "other_metastases", "mccormick_grade"):
+    for name in NOT_KNOWN_YET_ALLOWED:
         if inputs[name] is not None:
             continue
         from_ecog = name == "kps" and inputs["ecog"] is not None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from calculator.features import BY_NAME, ECOG_KPS_BAND, FEATURE_NAMES
+from calculator.features import BY_NAME, ECOG_KPS_BAND, FEATURE_NAMES, NOT_KNOWN_YET_ALLOWED
 
 ECOG = "ecog"
 
@@ -59,7 +59,7 @@ def parse_json(body: bytes) -> tuple[object, dict[str, str]]:
         return None, {BODY: f"the body is not valid JSON ({e})"}
 
 
-NULLABLE = ("kps", "other_metastases", "mccormick_grade")  # null: not known yet
+NULLABLE = NOT_KNOWN_YET_ALLOWED  # null: not known yet
 FIELDS = (*FEATURE_NAMES, ECOG)
 
 

@@ -97,7 +97,7 @@ def test_sections_in_order_for_the_two_minute_and_the_twenty_minute_reader():
 def test_summary_says_what_for_whom_and_how_far_to_trust_it():
     glance = card_text(build_card(SHIPPED), "at-a-glance")
     metrics, cohort = SHIPPED["metrics"], SHIPPED["cohort"]
-    assert f"SYNTHETIC cohort of {cohort['n']} patients" in glance
+    assert f"SYNTHETIC cohorts of {cohort['n']} patients" in glance
     assert f"pooled over {cohort['reconstructions']} reconstructions" in glance
     low, high = cohort["events_90d_range"]
     assert f"{cohort['events_90d']:.1f} deaths by day 90 on average, {low} to {high}" in glance

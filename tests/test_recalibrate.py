@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -68,13 +69,21 @@ def test_closed_test_picks_refit_when_one_coefficient_differs(parent):
     assert closed_test(D, died.astype(int), np.ones(len(frame)), parent.coefficients)["chosen"] == "refit"
 
 
-def test_recalibrate_writes_a_servable_model_with_lineage(parent, tmp_path, monkeypatch):
-    monkeypatch.setattr(training.recalibrate_command, "RESAMPLES", 8)
-    registry = tmp_path / "registry.csv"
-    write_cohort(simulated(parent, 600, -0.8, 1.0, seed=14), registry)
-    out = tmp_path / "model"
-    assert main(["recalibrate", "--cohort", str(registry), "--out", str(out)]) == 0
-    model = load_model(out)  # the calculator's checks: hash, version, shapes
+@pytest.fixture(scope="module")
+def recalibrated(parent, tmp_path_factory) -> Path:
+    """One `python -m training recalibrate` run (in process) on a 600-patient registry, shared by
+    the tests below: what it writes, and how the calculator serves it."""
+    tmp = tmp_path_factory.mktemp("recalibrated")
+    registry = tmp / "our_registry.csv"
+    write_cohort(simulated(parent, 600, -0.8, 1.0, seed=17), registry)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(training.recalibrate_command, "RESAMPLES", 8)
+        assert main(["recalibrate", "--cohort", str(registry), "--out", str(tmp / "model")]) == 0
+    return tmp / "model"
+
+
+def test_recalibrate_writes_a_servable_model_with_lineage(parent, recalibrated):
+    model = load_model(recalibrated)  # the calculator's checks: hash, version, shapes
     lineage = model.manifest["lineage"]
     assert lineage["parent_version"] == parent.version
     assert lineage["parent_sha256"] == parent.manifest["sha256"]
@@ -115,15 +124,11 @@ def test_recalibrate_with_imputation_pools_the_imputations(parent, tmp_path, mon
     assert "D2" in lineage["closed_test"]["procedure"]
 
 
-def test_the_calculator_serves_a_recalibrated_model_and_says_so(parent, tmp_path, monkeypatch):
+def test_the_calculator_serves_a_recalibrated_model_and_says_so(recalibrated):
     from calculator import create_app
     from calculator.model_card import build_card, card_markdown
 
-    monkeypatch.setattr(training.recalibrate_command, "RESAMPLES", 8)
-    registry = tmp_path / "our_registry.csv"
-    write_cohort(simulated(parent, 600, -0.8, 1.0, seed=17), registry)
-    out = tmp_path / "model"
-    assert main(["recalibrate", "--cohort", str(registry), "--out", str(out)]) == 0
+    out = recalibrated
     pin = hashlib.sha256((out / "manifest.json").read_bytes()).hexdigest()  # the operator's pin
     app = create_app({"TESTING": True, "MODEL_DIR": str(out), "MODEL_SHA256": pin})
     client = app.test_client()

@@ -55,6 +55,10 @@ def test_the_directives_the_deployment_relies_on():
     assert exec_start[exec_start.index("--worker-tmp-dir") + 1] == runtime  # writable under strict
     assert f"{INSTALLED}/gunicorn.conf.py" in exec_start  # the shipped config: loopback, limits
     assert "ExecReload" not in d  # HUP does not load a model; a restart does (docs/security.md)
+    # docs/security.md: a 1 GiB memory cap; restarts stop after 5 tries in 2 minutes
+    assert (
+        d["MemoryMax"] == ["1G"] and d["StartLimitBurst"] == ["5"] and d["StartLimitIntervalSec"] == ["120"]
+    )
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")

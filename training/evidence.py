@@ -112,15 +112,18 @@ def resolve_parameters(assumptions: dict | None = None) -> dict[str, Parameter]:
     return out
 
 
-def pooled_log_hr(*rows: dict) -> tuple[float, float]:
-    """Inverse-variance pooled log HR and its SE from effects.csv rows with 95% CIs."""
-    weights, logs = [], []
-    for row in rows:
-        se = (math.log(float(row["ci_high"])) - math.log(float(row["ci_low"]))) / (2 * 1.959964)
-        weights.append(1 / se**2)
-        logs.append(math.log(float(row["estimate"])))
-    total = sum(weights)
-    return sum(w * x for w, x in zip(weights, logs)) / total, math.sqrt(1 / total)
+Z95 = 1.959964  # two-sided 95% normal quantile
+
+
+def log_se_from_ci(row: dict) -> float:
+    """Standard error of the log estimate of an effects.csv row, from its published 95% CI."""
+    return (math.log(float(row["ci_high"])) - math.log(float(row["ci_low"]))) / (2 * Z95)
+
+
+def inverse_variance_pool(logs: list[float], ses: list[float]) -> float:
+    """Inverse-variance weighted mean of log estimates with the given standard errors."""
+    weights = [1 / se**2 for se in ses]
+    return sum(w * x for w, x in zip(weights, logs)) / sum(weights)
 
 
 def evidence_sha256() -> dict[str, str]:

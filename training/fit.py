@@ -109,9 +109,24 @@ def fit_procedure(X, y, w, seed: int, C: float | None = None) -> Fitted:
     scores = {}
     if C is None:
         scores = cross_validated_log_loss(X, y, w, seed)
-        C = min(scores, key=lambda c: (scores[c], -c))
+        C = best_C(scores)
     pipeline = build_pipeline(C).fit(X, y, classifier__sample_weight=w)
     return Fitted(pipeline, C, scores)
+
+
+def bootstrap_rows(y, w, rng: np.random.Generator) -> np.ndarray:
+    """Row indices of one bootstrap resample with at least CV_SPLITS deaths and survivors of
+    known status (redrawn otherwise): the one resampling rule of validation, pooling, imputation."""
+    while True:
+        idx = rng.integers(0, len(y), len(y))
+        known = w[idx] > 0
+        if min(np.sum(y[idx][known] == 1), np.sum(y[idx][known] == 0)) >= CV_SPLITS:
+            return idx
+
+
+def best_C(losses: dict[float, float]) -> float:
+    """The C with the lowest cross-validated log-loss; ties go to the larger C (less shrinkage)."""
+    return min(losses, key=lambda c: (losses[c], -c))
 
 
 def cross_validated_log_loss(X, y, w, seed: int) -> dict[float, float]:

@@ -19,11 +19,12 @@ from calculator.coverage import coverage_summary
 from calculator.predict import design_columns
 from training.cohort import read_cohort
 from training.export import write_model_dir
-from training.fit import C_GRID, CV_SPLITS, FitError, ipcw
+from training.fit import C_GRID, CV_SPLITS, FitError, best_C, ipcw
 from training.imputation import imputations, missing_share
 from training.metrics import performance
 from training.pooled import bootstrap_rows, cell_counts, design_cv_log_loss, fit_design
 from training.pooling import pool
+from training.reconstruction_files import is_synthetic
 from training.tables import ReadOptions
 
 RESAMPLES_PER_IMPUTATION = 10  # x 20 imputations = 200 sampled fits, as a registry fit has
@@ -74,7 +75,7 @@ def fit_imputed(cohort_path: Path, out_dir: Path, seed: int, m: int, options, lo
         design_cv_log_loss(*a, int(cv_seeds[0].generate_state(1)[0])) for a in arrays[:C_SEARCH_IMPUTATIONS]
     ]
     losses = {c: float(np.mean([s[c] for s in search])) for c in C_GRID}
-    C = min(losses, key=lambda c: (losses[c], -c))
+    C = best_C(losses)
     log(f"C = {C:g}, by cross-validation averaged over {len(search)} imputations")
     points, sampled = [], []
     for (D, y, w), child in zip(arrays, cv_seeds[1].spawn(m)):
@@ -88,7 +89,7 @@ def fit_imputed(cohort_path: Path, out_dir: Path, seed: int, m: int, options, lo
     apparent = [_apparent(pooled.coefficients, *a) for a in arrays]
     log(f"fitted and pooled {m} imputations ({time.perf_counter() - started:.0f} s)")
     support = np.mean([cell_counts(s) for s in sets], axis=0)
-    synthetic = "synthetic" in Path(cohort_path).name.lower()
+    synthetic = is_synthetic(cohort_path)
     y, w = ipcw(sets[0]["survival_days"], sets[0]["died"])
     summary = cohort_summary(Path(cohort_path), sets[0], report, y, w, synthetic)
     method = {

@@ -28,7 +28,16 @@ from calculator.features import FEATURE_NAMES
 from calculator.grid import GRID_INDEX
 from calculator.predict import design_columns
 from training.evidence import load_assumptions, resolve_parameters
-from training.fit import C_GRID, CV_REPEATS, CV_SPLITS, classifier, ipcw, weighted_log_loss
+from training.fit import (  # noqa: F401 (bootstrap_rows re-exported)
+    C_GRID,
+    CV_REPEATS,
+    CV_SPLITS,
+    best_C,
+    bootstrap_rows,
+    classifier,
+    ipcw,
+    weighted_log_loss,
+)
 from training.pooling import Pooled, pool
 from training.reconstruct import Reconstruction, reconstruct
 from training.stability import grid_difference, resection_order, target_agreement
@@ -117,21 +126,7 @@ def design_cv_log_loss(D: np.ndarray, y, w, seed: int) -> dict[float, float]:
 def choose_C_on(D, y, w, seed: int) -> float:
     """The C with the lowest CV log-loss on one cohort (ties to the larger C)."""
     losses = design_cv_log_loss(D, y, w, seed)
-    return min(losses, key=lambda c: (losses[c], -c))
-
-
-def bootstrap_rows(y, w, rng: np.random.Generator) -> np.ndarray:
-    """Row indices of one bootstrap resample with at least CV_SPLITS deaths and survivors of
-    known status (redrawn otherwise, as training.validation does)."""
-    while True:
-        idx = rng.integers(0, len(y), len(y))
-        known = w[idx] > 0
-        if min(np.sum(y[idx][known] == 1), np.sum(y[idx][known] == 0)) >= CV_SPLITS:
-            return idx
-
-
-def _studies(cohort) -> list[str]:
-    return list(dict.fromkeys(cohort["study_id"]))
+    return best_C(losses)
 
 
 def fit_draw(seed: np.random.SeedSequence, C: float) -> DrawFit:
@@ -162,7 +157,7 @@ def choose_C(seeds, n_jobs: int = N_JOBS) -> tuple[float, dict[float, float]]:
     """The C with the lowest CV log-loss averaged over the draws (ties to the larger C)."""
     runs = Parallel(n_jobs=n_jobs)(delayed(_cv_losses)(s) for s in seeds)
     mean = {c: float(np.mean([r[c] for r in runs])) for c in C_GRID}
-    return min(mean, key=lambda c: (mean[c], -c)), mean
+    return best_C(mean), mean
 
 
 def master_streams(seed: int, draws: int) -> tuple[list, list]:
@@ -212,15 +207,16 @@ def fit_pooled(seed: int, draws: int = DRAWS, n_jobs: int = N_JOBS, log=print) -
         "tolerance": {"doubling": 0.005, "master_seed": 0.015},
     }
     events = np.array([f.events_90d for f in fits_a])
+    example, _ = draw_cohort(a[0])  # the first draw, again: shipped as an illustration
     return PooledFit(
         pooled=pooled_a,
         C=C,
         cv_log_loss=losses,
         stability=stability,
         support=np.mean([f.counts for f in fits_a], axis=0),
-        targets=target_agreement(fits_a, draw_cohort(a[0])[0].targets),
+        targets=target_agreement(fits_a, example.targets),
         events_90d={"mean": float(events.mean()), "min": int(events.min()), "max": int(events.max())},
         study_events=np.mean([f.study_events for f in fits_a], axis=0),
         seeds=a,
-        example=draw_cohort(a[0])[0],
+        example=example,
     )

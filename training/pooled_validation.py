@@ -42,10 +42,8 @@ def _draw_data(seed):
     return cohort, design_columns(cohort), y, w
 
 
-def _optimism_one(seed, resample_seed) -> dict[str, float]:
+def _optimism(D, y, w, rng: np.random.Generator) -> dict[str, float]:
     """Optimism per measure of one bootstrap resample of one reconstruction."""
-    _, D, y, w = _draw_data(seed)
-    rng = np.random.default_rng(resample_seed)
     idx = bootstrap_rows(y, w, rng)
     Db, yb, wb = D[idx], y[idx], w[idx]
     C = choose_C_on(Db, yb, wb, int(rng.integers(0, 2**31 - 1)))
@@ -56,14 +54,8 @@ def _optimism_one(seed, resample_seed) -> dict[str, float]:
     return {m: apparent[m] - test[m] for m in MEASURES}
 
 
-def _pooled_apparent(seed, coefficients) -> dict:
-    _, D, y, w = _draw_data(seed)
-    return _measures(y, 1 - survival_from(coefficients, D), w, float(np.average(y[w > 0], weights=w[w > 0])))
-
-
-def _left_out_fits(seed, C: float, studies: list[str]) -> dict:
+def _left_out_fits(cohort, D, y, w, C: float, studies: list[str]) -> dict:
     """For one reconstruction: per study, the fit without it, and the study's rows."""
-    cohort, D, y, w = _draw_data(seed)
     out = {}
     for s in studies:
         rows = (cohort["study_id"] == s).to_numpy()
@@ -72,15 +64,26 @@ def _left_out_fits(seed, C: float, studies: list[str]) -> dict:
     return out
 
 
+def _validate_draw(seed, resample_seed, coefficients, C: float, studies: list[str]) -> tuple:
+    """Everything validation needs from one reconstruction, which is rebuilt once: the pooled
+    model's apparent performance on it, one resample's optimism, and its leave-one-study-out fits."""
+    cohort, D, y, w = _draw_data(seed)
+    apparent = _measures(
+        y, 1 - survival_from(coefficients, D), w, float(np.average(y[w > 0], weights=w[w > 0]))
+    )
+    optimism = _optimism(D, y, w, np.random.default_rng(resample_seed))
+    return apparent, optimism, _left_out_fits(cohort, D, y, w, C, studies)
+
+
 def pooled_validation(pooled: Pooled, C: float, seeds, resample_seeds, studies, n_jobs: int = N_JOBS) -> dict:
     """The manifest's validation entries for the pooled model: apparent, optimism, corrected,
     internal-external (leave-one-study-out) and its calibration curve."""
-    apparent_runs = Parallel(n_jobs=n_jobs)(delayed(_pooled_apparent)(s, pooled.coefficients) for s in seeds)
-    apparent = {m: float(np.mean([r[m] for r in apparent_runs])) for m in MEASURES}
-    runs = Parallel(n_jobs=n_jobs)(delayed(_optimism_one)(s, r) for s, r in zip(seeds, resample_seeds))
-    optimism = {m: float(np.mean([r[m] for r in runs])) for m in MEASURES}
-    left = Parallel(n_jobs=n_jobs)(delayed(_left_out_fits)(s, C, studies) for s in seeds)
-    iecv, stacked = _internal_external(left, studies)
+    runs = Parallel(n_jobs=n_jobs)(
+        delayed(_validate_draw)(s, r, pooled.coefficients, C, studies) for s, r in zip(seeds, resample_seeds)
+    )
+    apparent = {m: float(np.mean([r[0][m] for r in runs])) for m in MEASURES}
+    optimism = {m: float(np.mean([r[1][m] for r in runs])) for m in MEASURES}
+    iecv, stacked = _internal_external([r[2] for r in runs], studies)
     return {
         "apparent": apparent,
         "optimism": optimism,

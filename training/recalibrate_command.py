@@ -153,9 +153,9 @@ def _update(cohort_path, sets, report, parent, arrays, out_dir, seed, log) -> di
     manifest["lineage"] = lineage
     support = parent.support
     if method == "refit":
-        from training.train import cohort_summary  # the registry's summary, as fit --cohort writes it
+        from training.train import cohort_summary, is_synthetic  # as fit --cohort writes them
 
-        synthetic = "synthetic" in Path(cohort_path).name.lower()
+        synthetic = is_synthetic(cohort_path)
         manifest |= {
             "synthetic": synthetic,
             "cohort": cohort_summary(

@@ -26,7 +26,9 @@ from calculator.features import COHORT_COLUMNS, HORIZON_DAYS, RESECTION
 from training.evidence import (
     Parameter,
     find_row,
+    inverse_variance_pool,
     load_assumptions,
+    log_se_from_ci,
     resolve_parameters,
     series_info,
     series_value,
@@ -77,14 +79,11 @@ NEURO_ROWS = {
 
 def effects_from(params: dict[str, Parameter]) -> Effects:
     """The data-generating log hazard ratios. The two neurological HRs (as resolved or drawn) are
-    pooled by inverse variance of their published CIs (training.evidence.pooled_log_hr's weights)."""
-    weights, logs = [], []
-    for name, contrast in NEURO_ROWS.items():
-        row = find_row("effects.csv", predictor="neuro_status", contrast=contrast)
-        se = (math.log(float(row["ci_high"])) - math.log(float(row["ci_low"]))) / (2 * 1.959964)
-        weights.append(1 / se**2)
-        logs.append(math.log(params[name].value))
-    neuro = sum(w * x for w, x in zip(weights, logs)) / sum(weights)
+    pooled by inverse variance of their published CIs."""
+    rows = [find_row("effects.csv", predictor="neuro_status", contrast=c) for c in NEURO_ROWS.values()]
+    neuro = inverse_variance_pool(
+        [math.log(params[name].value) for name in NEURO_ROWS], [log_se_from_ci(row) for row in rows]
+    )
     return Effects(
         kps_per_10=math.log(params["hr_kps_per_10_points"].value),
         other_metastases=math.log(params["hr_other_metastases"].value),

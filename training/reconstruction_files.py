@@ -96,3 +96,9 @@ def read_provenance(cohort_path: Path) -> dict | None:
         return None
     record = json.loads(path.read_text(encoding="utf-8"))
     return record if record.get("cohort_sha256") == sha256_of(cohort_path) else None
+
+
+def is_synthetic(cohort_path: Path) -> bool:
+    """A cohort file is synthetic when its provenance record matches it or its name says so
+    (docs/cohort-schema.md, "The synthetic label"): the one rule every command applies."""
+    return read_provenance(Path(cohort_path)) is not None or "synthetic" in Path(cohort_path).name.lower()

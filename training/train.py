@@ -32,6 +32,7 @@ from training.pooling import Pooled, design_coefficients, pool
 from training.reconstruction_files import (  # noqa: F401 (re-exported for the CLI and tests)
     DEFAULT_SEED,
     SYNTHETIC_NAME,
+    is_synthetic,
     provenance_path,
     read_provenance,
     reconstruction_record,
@@ -126,7 +127,7 @@ def _fit_default(out_dir: Path, seed: int, draws: int, tmp: Path, log) -> dict:
 def _fit_cohort(cohort_path: Path, out_dir: Path, seed: int, log, options: ReadOptions | None) -> dict:
     cohort, report = read_cohort(cohort_path, options, rng=ecog_rng(seed))  # checks first
     provenance = read_provenance(cohort_path)
-    synthetic = provenance is not None or "synthetic" in cohort_path.name.lower()
+    synthetic = is_synthetic(cohort_path)
     X = model_frame(cohort)
     y, w = ipcw(cohort["survival_days"], cohort["died"])
     fitted = fit_procedure(X, y, w, seed)

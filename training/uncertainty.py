@@ -19,9 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import scipy.stats
 
-from training.evidence import Parameter, find_row, read_rows
-
-Z95 = 1.959964
+from training.evidence import Z95, Parameter, find_row, log_se_from_ci, read_rows, resolve_parameters
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ def published_log_median_survival() -> float:
         if figure in ("median_os_months", "average_os_months"):
             medians.append(float(row["value"]))
         elif figure == "median_os_days":
-            medians.append(float(row["value"]) / 30.4375)
+            medians.append(float(row["value"]) / resolve_parameters()["days_per_month"].value)
     return float(np.std(np.log(medians), ddof=1))
 
 
@@ -111,8 +109,7 @@ def distribution(param: Parameter, spec: dict) -> Distribution:
     if "log_sd_from_ci" in spec:
         ref = dict(spec["log_sd_from_ci"])
         row = find_row(ref.pop("file"), **ref)
-        log_sd = (math.log(float(row["ci_high"])) - math.log(float(row["ci_low"]))) / (2 * Z95)
-        log_sd *= spec.get("per_units", 1)
+        log_sd = log_se_from_ci(row) * spec.get("per_units", 1)
         return _log_range(param, log_sd, reason)
     if "log_sd_of" in spec:
         return _log_range(param, COMPUTED[spec["log_sd_of"]](), reason)

@@ -17,7 +17,7 @@ from joblib import Parallel, delayed
 from sklearn.metrics import roc_auc_score
 
 from training.cohort import model_frame
-from training.fit import CV_SPLITS, FitError, fit_procedure, ipcw
+from training.fit import FitError, bootstrap_rows, fit_procedure, ipcw
 from training.metrics import brier, calibration_groups, performance, slope_estimable
 from training.out_of_sample import FOLDS, cross_validated_death, single_study_reason
 from training.sample_size import sample_size_report
@@ -42,10 +42,8 @@ def _draw_resamples(y, w, seed: int, resamples: int) -> list[tuple[np.ndarray, i
     rng = np.random.default_rng(seed)
     draws = []
     while len(draws) < resamples:
-        idx = rng.integers(0, len(y), len(y))
-        known = w[idx] > 0
-        if min(np.sum(y[idx][known] == 1), np.sum(y[idx][known] == 0)) >= CV_SPLITS:
-            draws.append((idx, int(rng.integers(0, 2**31 - 1))))
+        idx = bootstrap_rows(y, w, rng)
+        draws.append((idx, int(rng.integers(0, 2**31 - 1))))
     return draws
 
 

@@ -32,8 +32,9 @@ def summary(m: dict) -> Section:
             else ""
         )
         data = (
-            f"a SYNTHETIC cohort of {cohort['n']} patients ({deaths(m)}) reconstructed from the published "
-            f"figures of {series or 'several'} surgical series{how}. No individual patient's data was "
+            f"{'SYNTHETIC cohorts' if pooled(m) else 'a SYNTHETIC cohort'} of {cohort['n']} patients "
+            f"({deaths(m)}) reconstructed from the published figures of {series or 'several'} surgical "
+            f"series{how}. No individual patient's data was "
             "used, and the model has not been validated on real patients."
         )
     else:
