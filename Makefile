@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HTTPS_PORT ?= 8443
 
-.PHONY: run stack test install install-test lock sbom chromium nginx axe lint model bench clean
+.PHONY: run stack test install install-test catalogues messages lock sbom chromium nginx axe lint model bench clean
 
 run: install  ## set up and serve the calculator with the shipped model on 127.0.0.1:$(PORT)
 	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py 'calculator:create_app()'
@@ -20,8 +20,8 @@ test: install-test chromium nginx axe  ## set up and run every test (lint, unit,
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed catalogues
+install-test: $(VENV)/.installed-test catalogues
 
 # Installs come only from the hash-pinned lock files: every package, direct or not, at one version
 # and one of the files PyPI published for it (pip --require-hashes --no-deps: nothing unlisted
@@ -37,6 +37,23 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	$(BIN)/python -m pip check
 	touch $@
+
+# The German and Italian catalogues (calculator/translations/<lang>/LC_MESSAGES/messages.po, in git)
+# compiled to the .mo files the app reads (not in git): at install, and again whenever a .po changes.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard calculator/translations/*/LC_MESSAGES/messages.po))
+catalogues: $(CATALOGUES)
+calculator/translations/%/LC_MESSAGES/messages.mo: calculator/translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile -l $* -d calculator/translations >/dev/null
+
+# After changing a message in the code or a template: extract every message into the template
+# (messages.pot) and merge it into each language's catalogue; then translate what is new (each
+# entry left empty or marked fuzzy fails tests/test_translations.py) and commit the .po files.
+messages: install  ## re-extract the messages and update the German and Italian catalogues
+	$(BIN)/pybabel extract --quiet --no-location --sort-output -F calculator/translations/babel.cfg \
+	  -k N_ -k _ -k ngettext:1,2 -c TRANSLATORS: --project intradural-mets-calculator \
+	  -o calculator/translations/messages.pot .
+	$(BIN)/pybabel update --quiet --no-fuzzy-matching --ignore-obsolete \
+	  -i calculator/translations/messages.pot -d calculator/translations
 
 # Refresh the lock files after changing a pin in pyproject.toml (or to take a security release):
 # pip-compile resolves and hashes every package; review the diff, run `make test`, commit both.

@@ -1,0 +1,138 @@
+"""The users' languages: English, German and Italian (Flask-Babel), and the one place text is
+translated and numbers and dates are formatted.
+
+Every module that writes text a user reads imports `_`, `ngettext` and the formatters from here,
+never from flask_babel, so that the rules below hold everywhere:
+
+- Messages are whole sentences with named placeholders (`%(estimate)s`), translated per language
+  in calculator/translations/<lang>/LC_MESSAGES/messages.po; no sentence is put together from
+  English fragments. `N_` marks text declared before any request (feature labels, fixed warnings)
+  for extraction; it is translated where it is shown, with `_()`.
+- Outside a request (training, `python -m training card`, the pure-core tests) every function
+  here returns English, as Flask-Babel's own gettext does without an app context.
+- The language of a page comes from the user's explicit choice (`lang`: a GET query parameter of
+  the switch, or the hidden form field on POST; it is never a patient value) and otherwise from the
+  browser's Accept-Language. No cookie: inside an EHR frame third-party cookies are blocked, and
+  the page stores nothing.
+
+The catalogues are compiled to .mo files at install (Makefile), never fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import contextmanager
+from datetime import date
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from flask import Flask, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale
+from flask_babel import gettext as _gettext
+from flask_babel import ngettext as _ngettext
+
+from calculator.artifact import PROJECT_ROOT
+
+DEFAULT = "en"
+LANGUAGES: tuple[str, ...] = ("en", "de", "it")
+# Each language's name in itself, for the switch (a user who cannot read the page's language
+# still finds their own).
+NATIVE_NAMES = {"en": "English", "de": "Deutsch", "it": "Italiano"}
+TRANSLATIONS = PROJECT_ROOT / "calculator" / "translations"
+LANG_FIELD = "lang"  # query parameter (GET) and hidden form field (POST): the page's language
+NOTE_LANG_FIELD = "note_lang"  # the clinical note's language, when it differs from the page's
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention's name)
+    """Mark a message for extraction without translating it here (it is translated where shown)."""
+    return message
+
+
+def _(message: str, **variables) -> str:
+    """`message` in the current language, its %(name)s placeholders filled from `variables`."""
+    return _gettext(message, **variables)
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """Singular or plural by `num` (available as %(num)s) in the current language."""
+    return _ngettext(singular, plural, num, **variables)
+
+
+def language(value: str | None) -> str | None:
+    """A supported language code from a request value ('de', 'DE', 'de-CH'), or None."""
+    if not isinstance(value, str):
+        return None
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGUAGES else None
+
+
+def chosen_language(values: Mapping[str, str], headers_accept) -> str:
+    """The page's language: an explicit `lang` first, then Accept-Language, then English."""
+    explicit = language(values.get(LANG_FIELD))
+    if explicit:
+        return explicit
+    return headers_accept.best_match(LANGUAGES, default=DEFAULT) if headers_accept else DEFAULT
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector. On POST only the form body is read (an HTML form's hidden
+    field), on GET only the query string: a language never travels with patient values in a URL."""
+    values = request.form if request.method == "POST" else request.args
+    return chosen_language(values, request.accept_languages)
+
+
+def current() -> str:
+    """The language in use: the request's, or English outside a request."""
+    if not has_request_context():
+        return DEFAULT
+    locale = get_locale()
+    return str(locale.language) if locale else DEFAULT
+
+
+@contextmanager
+def language_of(code: str):
+    """Translate and format in `code` for a block (the note in another language than the page)."""
+    if not has_request_context():
+        yield
+        return
+    with force_locale(code):
+        yield
+
+
+def pct(p: float) -> str:
+    """A probability as a whole percentage in the current language ('25%', '25 %'). Rounded once,
+    as everywhere in the calculator (round(100 * p)), so that a number and its parts agree."""
+    return format_percent(round(100 * p) / 100, locale=current())
+
+
+def pct_range(low: float, high: float) -> str:
+    """Two probabilities as a range of whole percentages, e.g. '12-40%' ('12–40 %' in German)."""
+    return _(
+        "%(low)s-%(high)s",
+        low=format_decimal(round(100 * low), locale=current()),
+        high=pct(high),
+    )
+
+
+def number(value: float) -> str:
+    """A count or a measure for reading, grouped and with the decimal sign of the language."""
+    return format_decimal(value, locale=current())
+
+
+def day(d: date) -> str:
+    """A date in words of the current language, unambiguous on paper: '2 December 2026',
+    '2. Dezember 2026', '2 dicembre 2026'."""
+    return format_date(d, format="long", locale=current())
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(
+        current_language=current,
+        languages=LANGUAGES,
+        native_names=NATIVE_NAMES,
+        lang_field=LANG_FIELD,
+        note_lang_field=NOTE_LANG_FIELD,
+    )
