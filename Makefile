@@ -49,10 +49,10 @@ calculator/translations/%/LC_MESSAGES/messages.mo: calculator/translations/%/LC_
 # (messages.pot) and merge it into each language's catalogue; then translate what is new (each
 # entry left empty or marked fuzzy fails tests/test_translations.py) and commit the .po files.
 messages: install  ## re-extract the messages and update the German and Italian catalogues
-	$(BIN)/pybabel extract --quiet --no-location --sort-output -F calculator/translations/babel.cfg \
+	$(BIN)/pybabel -q extract --no-location --sort-output -F calculator/translations/babel.cfg \
 	  -k N_ -k _ -k ngettext:1,2 -c TRANSLATORS: --project intradural-mets-calculator \
 	  -o calculator/translations/messages.pot .
-	$(BIN)/pybabel update --quiet --no-fuzzy-matching --ignore-obsolete \
+	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete \
 	  -i calculator/translations/messages.pot -d calculator/translations
 
 # Refresh the lock files after changing a pin in pyproject.toml (or to take a security release):

@@ -1,4 +1,5 @@
-"""Performance status from the chart: FHIR Observations -> values for today's launch. Pure: no Flask.
+"""Performance status from the chart: FHIR Observations -> values for today's launch. Pure (its
+sentences in the current language, calculator.i18n).
 
 The calculator reads two scores, each the patient's most recent Observation with its LOINC code
 (docs/ehr-integration.md says why these and nothing else):
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from calculator.features import KPS
+from calculator.i18n import _, day, ngettext
 from calculator.launch import ECOG, Prefill, read_prefill
 
 LOINC = "http://loinc.org"
@@ -94,19 +96,32 @@ def chart_launch(kps: Reading | None, ecog: Reading | None, today: date, max_age
 
 
 def _sentence(label: str, reading: Reading, today: date, max_age_days: int) -> str:
-    # ISO 8601 dates: unambiguous in every locale the EHR may run in.
+    """Where the value came from and how old it is; the date written out in the page's language
+    (calculator.i18n.day), unambiguous wherever the EHR runs."""
     age = (today - reading.recorded).days
-    when = f"recorded {reading.recorded.isoformat()} ({_days(age)})"
-    instead = " (no KPS in the chart, so ECOG is used)" if label == "ECOG" else ""
-    if age > max_age_days:
-        return (
-            f"From the chart: {label} {reading.value}{instead}, {when}. Old: more than {max_age_days} "
-            "days, it may no longer describe the patient. Please confirm."
+    values = {"value": reading.value, "date": day(reading.recorded), "ago": _days(age), "days": max_age_days}
+    if label == "KPS" and age > max_age_days:
+        return _(
+            "From the chart: KPS %(value)s, recorded %(date)s (%(ago)s). Old: more than %(days)s days, it "
+            "may no longer describe the patient. Please confirm.",
+            **values,
         )
-    return f"From the chart: {label} {reading.value}{instead}, {when}. Please confirm."
+    if label == "KPS":
+        return _("From the chart: KPS %(value)s, recorded %(date)s (%(ago)s). Please confirm.", **values)
+    if age > max_age_days:
+        return _(
+            "From the chart: ECOG %(value)s (no KPS in the chart, so ECOG is used), recorded %(date)s "
+            "(%(ago)s). Old: more than %(days)s days, it may no longer describe the patient. Please confirm.",
+            **values,
+        )
+    return _(
+        "From the chart: ECOG %(value)s (no KPS in the chart, so ECOG is used), recorded %(date)s "
+        "(%(ago)s). Please confirm.",
+        **values,
+    )
 
 
 def _days(age: int) -> str:
     if age <= 0:
-        return "today"
-    return "1 day ago" if age == 1 else f"{age} days ago"
+        return _("today")
+    return ngettext("%(num)s day ago", "%(num)s days ago", age)

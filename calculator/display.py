@@ -5,30 +5,29 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Flask
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from calculator.contribution_svg import contribution_svg
 from calculator.contributions import Contributions
-from calculator.explain import describe, pct
-from calculator.features import BY_NAME, MCCORMICK, REFERENCE_PATIENT, RESECTION
+from calculator.features import BY_NAME, N_, REFERENCE_PATIENT
 from calculator.forms import UNKNOWN, UNKNOWN_DESCRIPTION, form_value
+from calculator.i18n import _, current, day, language_of, pct, pct_range
+from calculator.model import get_model
 from calculator.model_card.use import INTENDED_USE, NOT_FOR
 from calculator.note import averaged_line, note_text
-
-
-def pct_num(p: float) -> str:
-    return str(round(100 * p))
+from calculator.result import build_result
+from calculator.wording import choice_label, describe, short_label
 
 
 def resection_label(option: str) -> str:
-    return RESECTION.choice(option).label
+    return choice_label("resection", option)
 
 
 def describe_choice(name: str, form_text: str) -> str:
     """The standard definition beside a radio option, e.g. McCormick II's wording."""
     if form_text == UNKNOWN:
-        return UNKNOWN_DESCRIPTION[name]
-    return next(c.description for c in BY_NAME[name].choices if form_value(c.value) == form_text)
+        return _(UNKNOWN_DESCRIPTION[name])
+    return _(next(c.description for c in BY_NAME[name].choices if form_value(c.value) == form_text))
 
 
 def interval_svg(survival: float, low: float, high: float) -> Markup:
@@ -40,12 +39,12 @@ def interval_svg(survival: float, low: float, high: float) -> Markup:
     ticks = "".join(
         f'<line x1="{4 * t}" x2="{4 * t}" y1="22" y2="27" stroke="#767676"/>'
         f'<text x="{4 * t}" y="40" text-anchor="{"start" if t == 0 else "end" if t == 100 else "middle"}">'
-        f"{t}%</text>"
+        f"{pct(t / 100)}</text>"
         for t in (0, 25, 50, 75, 100)
     )
-    return Markup(  # noqa: S704 - only numbers we computed are interpolated, never user text
+    return Markup(  # noqa: S704 - our numbers and our escaped label, never user text
         '<svg class="interval-bar" viewBox="-2 0 404 44" role="img" font-size="12" fill="#1a1a1a" '
-        f'aria-label="{pct(survival)} with 95% interval {pct_num(low)} to {pct(high)}">'
+        f'aria-label="{escape(bar_label(survival, low, high))}">'
         '<rect class="track" x="0" y="5" width="400" height="14" fill="#fff" stroke="#767676"/>'
         f'<rect class="band" x="{lo}" y="5" width="{round(hi - lo, 1)}" height="14" fill="#4f86c0"/>'
         f'<rect class="point" x="{max(s - 2.5, 0)}" y="1" width="5" height="22" fill="#1a1a1a" '
@@ -53,24 +52,13 @@ def interval_svg(survival: float, low: float, high: float) -> Markup:
     )
 
 
-def chart_label(name: str, inputs: dict) -> str:
-    """An input's value in few words, for a row of the chart (the sentences below say it in full)."""
-    value = inputs[name]
-    if name == "kps":
-        return (
-            f"ECOG {inputs['ecog']}"
-            if inputs.get("ecog") is not None
-            else ("KPS not known" if value is None else f"KPS {value}")
-        )
-    if name == "other_metastases":
-        return (
-            "Other metastases: not known"
-            if value is None
-            else ("Other metastases" if value else "No other metastases")
-        )
-    if name == "mccormick_grade":
-        return "McCormick not known" if value is None else f"McCormick {MCCORMICK.choice(value).label}"
-    return "Extramedullary" if value == "intradural_extramedullary" else "Intramedullary"
+def bar_label(survival: float, low: float, high: float) -> str:
+    return _(
+        "%(estimate)s with 95%% interval %(low)s to %(high)s",
+        estimate=pct(survival),
+        low=pct(low),
+        high=pct(high),
+    )
 
 
 def contribution_chart(result: dict) -> Markup:
@@ -83,22 +71,78 @@ def contribution_chart(result: dict) -> Markup:
     shares = Contributions(c["reference"], result["survival_90d"], c["shares"], ranges)
     inputs = result["inputs"]
     labels = {
-        name: chart_label(name, inputs)
+        name: short_label(name, inputs)
         for name in shares.shares
         if name in shares.ranges or inputs[name] != REFERENCE_PATIENT[name]
     }
     texts = {
-        "reference": "Reference patient",
-        "estimate": "This patient",
+        "reference": _("Reference patient"),
+        "estimate": _("This patient"),
         "points": "{points}",
-        "unit": "points",
-        "title": (
-            f"Chart: from the reference patient's {pct(c['reference'])} to this patient's "
-            f"{pct(result['survival_90d'])}, each input's share in percentage points (the signed numbers), "
-            "as listed below."
+        # TRANSLATORS: the chart's axis unit, short for "percentage points".
+        "unit": _("points"),
+        "title": _(
+            "Chart: from the reference patient's %(reference)s to this patient's %(estimate)s, each "
+            "input's share in percentage points (the signed numbers), as listed below.",
+            reference=pct(c["reference"]),
+            estimate=pct(result["survival_90d"]),
         ),
     }
     return contribution_svg(shares, labels, texts)
+
+
+def data_line(m: dict) -> Markup:
+    """The footer's line on what the model was fitted on, and what a hospital did with it since."""
+    if m["synthetic"]:
+        series = sum(s["used_as"] == "patients" for s in (m.get("reconstruction") or {}).get("series", []))
+        lead = _("Data: synthetic.")
+        if m["cohort"].get("reconstructions"):
+            text = _(
+                "Fitted on cohorts reconstructed from %(series)s published series (n = %(n)s, "
+                "%(reconstructions)s reconstructions pooled); no real patient data, and not yet validated "
+                "on real patients.",
+                series=series,
+                n=m["cohort"]["n"],
+                reconstructions=m["cohort"]["reconstructions"],
+            )
+        else:
+            text = _(
+                "Fitted on a cohort reconstructed from %(series)s published series (n = %(n)s); no real "
+                "patient data, and not yet validated on real patients.",
+                series=series,
+                n=m["cohort"]["n"],
+            )
+    else:
+        lead = _("Data:")
+        cohort = m["cohort"]
+        text = _("Fitted on the registry cohort %(file)s (n = %(n)s).", file=cohort["file"], n=cohort["n"])
+    lineage = m.get("lineage")
+    if lineage:
+        r = lineage["registry"]
+        text += " " + _(LINEAGE[lineage["method"]], file=r["file"], n=r["n"], date=r["date"])
+    return Markup("<strong>{}</strong> {}").format(lead, text)
+
+
+# What a hospital did with the model on its own registry (training/recalibrate.py's methods).
+LINEAGE = {
+    "original": N_("Tested on %(file)s (%(n)s patients, %(date)s): kept unchanged."),
+    "intercept": N_(
+        "Recalibrated on %(file)s (%(n)s patients, %(date)s): intercept update (recalibration in the large)."
+    ),
+    "logistic": N_(
+        "Recalibrated on %(file)s (%(n)s patients, %(date)s): logistic recalibration (intercept and slope)."
+    ),
+    "refit": N_("Refitted on %(file)s (%(n)s patients, %(date)s): every coefficient re-estimated."),
+}
+
+
+def note_in(result: dict, language: str, computed_on: date) -> str:
+    """The clinical note in `language`, which may differ from the page's: its sentences (warnings
+    included) are written again in that language from the same inputs and model."""
+    if language == current():
+        return note_text(result, computed_on)
+    with language_of(language):
+        return note_text(build_result(get_model(), result["inputs"]), computed_on)
 
 
 def init_app(app: Flask) -> None:
@@ -106,13 +150,15 @@ def init_app(app: Flask) -> None:
         intended_use=INTENDED_USE,  # one wording for the footer and the model card
         not_for=NOT_FOR,
         pct=pct,
-        pct_num=pct_num,
+        pct_range=pct_range,
+        day=day,
         resection_label=resection_label,
         describe=describe,
         describe_choice=describe_choice,
         interval_svg=interval_svg,
         contribution_chart=contribution_chart,
-        note_text=note_text,
+        note_in=note_in,
+        data_line=data_line,
         averaged_text=averaged_line,
-        today=lambda: date.today().isoformat(),
+        today=date.today,
     )

@@ -1,90 +1,38 @@
 """Plain-language text for an estimate, and warnings where the evidence does not cover a patient.
 
 Pure functions of the estimates (calculator.result) and the model's coverage
-(calculator.coverage). The resection sentence never attributes a difference to the operation: in
-the published series, extent of resection was not independently predictive once patient selection
-was accounted for (Ivren 2025, p = 0.834; Gazzeri 2021; Wilson 2012).
+(calculator.coverage), in the current language (calculator.i18n): every sentence is one message,
+translated whole, with the inputs' phrases (calculator.wording) as named placeholders. The
+resection sentence never attributes a difference to the operation: in the published series, extent
+of resection was not independently predictive once patient selection was accounted for (Ivren
+2025, p = 0.834; Gazzeri 2021; Wilson 2012).
 """
 
 from __future__ import annotations
 
+from babel.lists import format_list
+
 from calculator.contributions import rounded_points
 from calculator.coverage import NO_EVIDENCE, RARE_PAIR, RARE_VALUE  # noqa: F401 (re-exported)
-from calculator.features import (
-    BY_NAME,
-    ECOG_KPS_BAND,
-    FEATURE_NAMES,
-    MCCORMICK,
-    REFERENCE_PATIENT,
-    RESECTION,
+from calculator.features import BY_NAME, FEATURE_NAMES, N_, REFERENCE_PATIENT
+from calculator.i18n import _, current, ngettext, number, pct, pct_range
+from calculator.wording import (
+    input_phrase,  # noqa: F401 (re-exported)
+    kps_band,
+    value_phrase,
 )
+from calculator.wording import value_phrase as phrase  # noqa: F401 (the model card's name for it)
 
-SELECTION_CAVEAT = (
+# The meaning of this caveat must be exact in every language: the differences between operations
+# are selection, not an effect of choosing a more radical operation.
+SELECTION_CAVEAT = N_(
     "In the published series these differences largely reflect which patients were chosen for "
     "which operation (Ivren 2025; Gazzeri 2021): extent of resection was not independently "
     "associated with short-term survival once performance status, other metastases and "
     "neurological function were taken into account. They must not be read as the effect of "
     "choosing a more radical operation."
 )
-
-
-def pct(p: float) -> str:
-    return f"{round(100 * p)}%"
-
-
-def interval_text(interval: tuple[float, float]) -> str:
-    return f"95% interval {round(100 * interval[0])}-{round(100 * interval[1])}%"
-
-
-def phrase(name: str, value) -> str:
-    """An input value in clinical words, e.g. 'KPS 50', 'McCormick grade IV'."""
-    if name == "kps":
-        return f"KPS {value}"
-    if name == "other_metastases":
-        return "other metastases" if value else "no other metastases"
-    if name == "mccormick_grade":
-        return f"McCormick grade {MCCORMICK.choice(value).label}"
-    label = BY_NAME[name].choice(value).label
-    return f"an {label.lower()} lesion" if name == "compartment" else label.lower()
-
-
-NOT_KNOWN = {
-    "kps": "KPS not known yet",
-    "other_metastases": "other metastases not known yet",
-    "mccormick_grade": "McCormick grade not known yet",
-}
-
-
-def input_phrase(name: str, inputs: dict) -> str:
-    """One input of a patient in words, including "not known yet" and KPS from ECOG."""
-    if name == "kps" and inputs.get("ecog") is not None:
-        band = ECOG_KPS_BAND[inputs["ecog"]]
-        return f"ECOG {inputs['ecog']} (as KPS {band[0]}-{band[-1]})"
-    if inputs.get(name) is None:
-        return NOT_KNOWN[name]
-    return phrase(name, inputs[name])
-
-
-def describe(inputs: dict) -> str:
-    """A patient's five inputs in the same words as the explanation, e.g. for the result line."""
-    return ", ".join(input_phrase(name, inputs) for name in FEATURE_NAMES)
-
-
-def contrast(name: str, value) -> str:
-    """The patient's value against the reference's, as the subject of a sentence."""
-    if name == "kps":
-        return f"KPS {value} instead of {REFERENCE_PATIENT['kps']}"
-    if name == "other_metastases":
-        return "Having other metastases" if value else "Having no other metastases"
-    if name == "mccormick_grade":
-        reference = MCCORMICK.choice(REFERENCE_PATIENT["mccormick_grade"]).label
-        return f"McCormick grade {MCCORMICK.choice(value).label} instead of {reference}"
-    label = BY_NAME[name].choice(value).label.lower()
-    reference = BY_NAME[name].choice(REFERENCE_PATIENT[name]).label.lower()
-    return f"An {label} lesion instead of an {reference} one"
-
-
-SHAPLEY_RULE = (
+SHAPLEY_RULE = N_(
     "These shares add up to the difference between the two estimates (Shapley values: each input's "
     "change, averaged over every order in which the inputs could be changed). The planned resection "
     "is held at the reference patient's, so it has no share: the evidence does not show an effect "
@@ -92,14 +40,48 @@ SHAPLEY_RULE = (
 )
 
 
+def interval_text(interval) -> str:
+    """'95% interval 12-40%'."""
+    return _("95%% interval %(range)s", range=pct_range(*interval))
+
+
+def finding(name: str, value) -> str:
+    """The patient's value against the reference's, as the (singular) subject of a sentence."""
+    reference = REFERENCE_PATIENT[name]
+    if name == "kps":
+        # TRANSLATORS: the subject of "... raises the estimate by N percentage points".
+        return _("KPS %(value)s instead of %(reference)s", value=value, reference=reference)
+    if name == "other_metastases":
+        return _("Having other metastases") if value else _("Having no other metastases")
+    if name == "mccormick_grade":
+        return _(
+            "McCormick grade %(grade)s instead of %(reference)s",
+            grade=BY_NAME[name].choice(value).label,
+            reference=BY_NAME[name].choice(reference).label,
+        )
+    if value == "intradural_extramedullary":
+        return _("An intradural extramedullary lesion instead of an intramedullary one")
+    return _("An intramedullary lesion instead of an intradural extramedullary one")
+
+
 def share_sentence(name: str, inputs: dict, points: int) -> str:
     """One known input's share in whole percentage points (calculator.contributions.rounded_points)."""
-    finding = contrast(name, inputs[name])
+    subject = finding(name, inputs[name])
     if points == 0:
-        return f"{finding} makes little difference (under 1 percentage point)."
-    verb = "raises" if points > 0 else "lowers"
-    unit = "percentage point" if abs(points) == 1 else "percentage points"
-    return f"{finding} {verb} the estimate by {abs(points)} {unit}."
+        return _("%(finding)s makes little difference (under 1 percentage point).", finding=subject)
+    if points > 0:
+        return ngettext(
+            "%(finding)s raises the estimate by %(num)s percentage point.",
+            "%(finding)s raises the estimate by %(num)s percentage points.",
+            points,
+            finding=subject,
+        )
+    return ngettext(
+        "%(finding)s lowers the estimate by %(num)s percentage point.",
+        "%(finding)s lowers the estimate by %(num)s percentage points.",
+        -points,
+        finding=subject,
+    )
 
 
 def explain(inputs: dict, shares, by_resection: dict) -> list[str]:
@@ -109,12 +91,17 @@ def explain(inputs: dict, shares, by_resection: dict) -> list[str]:
     `by_resection`: each option's estimate or None. The last sentence is the resection caveat;
     with no estimate it is the only one."""
     if shares is None:
-        return [SELECTION_CAVEAT]
-    planned = RESECTION.choice(inputs["resection"]).label.lower()
-    ref = ", ".join(phrase(n, v) for n, v in REFERENCE_PATIENT.items())
+        return [_(SELECTION_CAVEAT)]
+    reference = ", ".join(value_phrase(n, v) for n, v in REFERENCE_PATIENT.items())
     sentences = [
-        f"Compared with a reference patient ({ref}) having the same planned {planned}, "
-        f"whose estimate is {pct(shares.reference)}:"
+        # TRANSLATORS: %(resection)s is "biopsy", "subtotal resection" or "gross total resection".
+        _(
+            "Compared with a reference patient (%(reference)s) having the same planned %(resection)s, "
+            "whose estimate is %(estimate)s:",
+            reference=reference,
+            resection=value_phrase("resection", inputs["resection"]),
+            estimate=pct(shares.reference),
+        )
     ]
     points = rounded_points(shares)
     changed = [n for n in shares.shares if n not in shares.ranges and inputs[n] != REFERENCE_PATIENT[n]]
@@ -122,18 +109,25 @@ def explain(inputs: dict, shares, by_resection: dict) -> list[str]:
     for name, (low, high) in shares.ranges.items():
         sentences.append(averaged_sentence(name, inputs, points[name], low, high))
     if not changed and not shares.ranges:
-        sentences.append("This patient matches the reference patient in every input.")
+        sentences.append(_("This patient matches the reference patient in every input."))
     else:
-        sentences.append(SHAPLEY_RULE)
-    values = [v for v in by_resection.values() if v is not None]
-    spread = (
-        f"Across biopsy, subtotal and gross total resection the estimates for patients like this one "
-        f"range from {pct(min(values))} to {pct(max(values))}. "
-        if len(values) > 1
-        else ""
-    )
-    sentences.append(spread + SELECTION_CAVEAT)
+        sentences.append(_(SHAPLEY_RULE))
+    sentences.append(resection_sentence(by_resection))
     return sentences
+
+
+def resection_sentence(by_resection: dict) -> str:
+    """The spread over the three operations, if there is one, and the caveat that it is selection."""
+    values = [v for v in by_resection.values() if v is not None]
+    if len(values) < 2:
+        return _(SELECTION_CAVEAT)
+    spread = _(
+        "Across biopsy, subtotal and gross total resection the estimates for patients like this one "
+        "range from %(low)s to %(high)s.",
+        low=pct(min(values)),
+        high=pct(max(values)),
+    )
+    return f"{spread} {_(SELECTION_CAVEAT)}"
 
 
 def signed(points: float) -> str:
@@ -142,82 +136,126 @@ def signed(points: float) -> str:
     return f"+{n}" if n > 0 else str(n)
 
 
-UNKNOWN_SUBJECT = {
-    "kps": "KPS is not known yet",
-    "other_metastases": "Whether there are other metastases is not known yet (staging pending)",
-    "mccormick_grade": "The McCormick grade is not known yet",
-}
-
-
 def averaged_sentence(name: str, inputs: dict, points: int, low: float, high: float) -> str:
     """An input averaged over: its share of the difference, and the lowest and highest share it
     takes over its possible values (`low`, `high` as fractions), which knowing it could give."""
-    span = f"{signed(100 * low)} to {signed(100 * high)}"
+    values = {"share": signed(points), "low": signed(100 * low), "high": signed(100 * high)}
     if name == "kps" and inputs.get("ecog") is not None:
-        band = ECOG_KPS_BAND[inputs["ecog"]]
-        return (
-            f"KPS is taken from ECOG {inputs['ecog']}, which corresponds to KPS {band[0]}-{band[-1]} "
-            f"(ECOG-ACRIN table): the estimate averages over that band; its share is {signed(points)} "
-            f"percentage points, between {span} over the band."
+        band_high, band_low = kps_band(inputs["ecog"])
+        return _(
+            "KPS is taken from ECOG %(grade)s, which corresponds to KPS %(band_high)s-%(band_low)s "
+            "(ECOG-ACRIN table): the estimate averages over that band; its share is %(share)s "
+            "percentage points, between %(low)s and %(high)s over the band.",
+            grade=inputs["ecog"],
+            band_high=band_high,
+            band_low=band_low,
+            **values,
         )
-    return (
-        f"{UNKNOWN_SUBJECT[name]}: the estimate averages over the values seen with this patient's known "
-        f"inputs in the evidence behind the model; its share is {signed(points)} percentage points, "
-        f"and knowing it could make that anywhere from {span}."
+    if name == "kps":
+        return _(
+            "KPS is not known yet: the estimate averages over the values seen with this patient's known "
+            "inputs in the evidence behind the model; its share is %(share)s percentage points, and "
+            "knowing it could make that anywhere from %(low)s to %(high)s.",
+            **values,
+        )
+    if name == "other_metastases":
+        return _(
+            "Whether there are other metastases is not known yet (staging pending): the estimate averages "
+            "over the values seen with this patient's known inputs in the evidence behind the model; its "
+            "share is %(share)s percentage points, and knowing it could make that anywhere from %(low)s "
+            "to %(high)s.",
+            **values,
+        )
+    return _(
+        "The McCormick grade is not known yet: the estimate averages over the grades seen with this "
+        "patient's known inputs in the evidence behind the model; its share is %(share)s percentage "
+        "points, and knowing it could make that anywhere from %(low)s to %(high)s.",
+        **values,
     )
-
-
-def count_text(count: float) -> str:
-    return "fewer than one" if count < 1 else f"about {round(count)}"
 
 
 def gap_sentence(gap: tuple, coverage) -> str:
     """Why no number is shown: what the evidence lacks, and what it covers."""
     if gap[0] == "value":
-        _, name, value = gap
+        _kind, name, value = gap
         covered = [v for v in BY_NAME[name].values if coverage.value_count(name, v) >= NO_EVIDENCE]
         span = (
-            f"KPS {min(covered)}-{max(covered)}"
+            _("KPS %(low)s-%(high)s", low=min(covered), high=max(covered))
             if name == "kps" and covered
-            else ", ".join(phrase(name, v) for v in covered)
+            else ", ".join(value_phrase(name, v) for v in covered)
         )
-        return (
-            f"No estimate: the evidence behind the model has essentially no patient with "
-            f"{phrase(name, value)} (it covers {span}). "
-            "A number here would be an extrapolation, not a summary of evidence."
+        return _(
+            "No estimate: the evidence behind the model has essentially no patient with %(value)s "
+            "(it covers %(covered)s). A number here would be an extrapolation, not a summary of evidence.",
+            value=value_phrase(name, value),
+            covered=span,
         )
     if gap[0] == "pair":
-        _, a, va, b, vb = gap
-        return (
-            f"No estimate: the evidence behind the model essentially never combines {phrase(a, va)} "
-            f"with {phrase(b, vb)}. A number here would be an extrapolation, not a summary of evidence."
+        _kind, a, va, b, vb = gap
+        return _(
+            "No estimate: the evidence behind the model essentially never combines %(first)s with "
+            "%(second)s. A number here would be an extrapolation, not a summary of evidence.",
+            first=value_phrase(a, va),
+            second=value_phrase(b, vb),
         )
     possible = gap[1]
     open_inputs = [
-        " or ".join(phrase(n, v) for v in possible[n]) for n in FEATURE_NAMES if len(possible[n]) > 1
+        format_list([value_phrase(n, v) for v in possible[n]], style="or", locale=current())
+        for n in FEATURE_NAMES
+        if len(possible[n]) > 1
     ]
-    return (
-        "No estimate: none of the values the unknown inputs could take ("
-        + "; ".join(open_inputs)
-        + ") occurs with the known inputs in the evidence behind the model."
+    return _(
+        "No estimate: none of the values the unknown inputs could take (%(values)s) occurs with the "
+        "known inputs in the evidence behind the model.",
+        values="; ".join(open_inputs),
     )
 
 
 def coverage_warnings(known: dict, coverage) -> list[str]:
     """Say which of the patient's known values, or pairs of values, the evidence rarely saw."""
-    n = round(coverage.n)
+    n = number(round(coverage.n))
     warnings = []
     for item in coverage.rare(known):
         if item[0] == "value":
-            _, name, value, count = item
-            warnings.append(
-                f"Only {count_text(count)} of the {n} patients behind the model had "
-                f"{phrase(name, value)}: the estimate for this value rests mostly on the model's assumptions."
-            )
+            _kind, name, value, count = item
+            warnings.append(rare_value_sentence(count, n, value_phrase(name, value)))
         else:
-            _, a, va, b, vb, count = item
-            warnings.append(
-                f"Only {count_text(count)} of the {n} patients behind the model combined {phrase(a, va)} "
-                f"with {phrase(b, vb)}: this combination is rare in the evidence."
-            )
+            _kind, a, va, b, vb, count = item
+            warnings.append(rare_pair_sentence(count, n, value_phrase(a, va), value_phrase(b, vb)))
     return warnings
+
+
+def rare_value_sentence(count: float, n: str, value: str) -> str:
+    if count < 1:
+        return _(
+            "Fewer than one of the %(n)s patients behind the model had %(value)s: the estimate for this "
+            "value rests mostly on the model's assumptions.",
+            n=n,
+            value=value,
+        )
+    return _(
+        "Only about %(count)s of the %(n)s patients behind the model had %(value)s: the estimate for "
+        "this value rests mostly on the model's assumptions.",
+        count=number(round(count)),
+        n=n,
+        value=value,
+    )
+
+
+def rare_pair_sentence(count: float, n: str, first: str, second: str) -> str:
+    if count < 1:
+        return _(
+            "Fewer than one of the %(n)s patients behind the model combined %(first)s with %(second)s: "
+            "this combination is rare in the evidence.",
+            n=n,
+            first=first,
+            second=second,
+        )
+    return _(
+        "Only about %(count)s of the %(n)s patients behind the model combined %(first)s with "
+        "%(second)s: this combination is rare in the evidence.",
+        count=number(round(count)),
+        n=n,
+        first=first,
+        second=second,
+    )

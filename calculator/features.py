@@ -9,6 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention's name)
+    """Mark text for translation without translating it: the labels below are declared before any
+    request and stay English here (training and the API use them as they are); the page translates
+    them where it shows them (calculator.i18n, which re-exports this marker)."""
+    return message
+
+
 HORIZON_DAYS = 90  # the outcome: alive 90 days after surgery
 
 
@@ -41,21 +49,21 @@ class Feature:
 # Karnofsky performance status, standard wording.
 KPS = Feature(
     name="kps",
-    label="Karnofsky performance status (KPS)",
-    help="Preoperative KPS, 10 to 100 in steps of 10.",
+    label=N_("Karnofsky performance status (KPS)"),
+    help=N_("Preoperative KPS, 10 to 100 in steps of 10."),
     choices=tuple(
         Choice(v, str(v), d)
         for v, d in [
-            (100, "Normal; no complaints; no evidence of disease"),
-            (90, "Able to carry on normal activity; minor signs or symptoms"),
-            (80, "Normal activity with effort; some signs or symptoms"),
-            (70, "Cares for self; unable to carry on normal activity or do active work"),
-            (60, "Requires occasional assistance; cares for most personal needs"),
-            (50, "Requires considerable assistance and frequent medical care"),
-            (40, "Disabled; requires special care and assistance"),
-            (30, "Severely disabled; hospital admission indicated, death not imminent"),
-            (20, "Very sick; hospital admission and active supportive treatment necessary"),
-            (10, "Moribund; fatal processes progressing rapidly"),
+            (100, N_("Normal; no complaints; no evidence of disease")),
+            (90, N_("Able to carry on normal activity; minor signs or symptoms")),
+            (80, N_("Normal activity with effort; some signs or symptoms")),
+            (70, N_("Cares for self; unable to carry on normal activity or do active work")),
+            (60, N_("Requires occasional assistance; cares for most personal needs")),
+            (50, N_("Requires considerable assistance and frequent medical care")),
+            (40, N_("Disabled; requires special care and assistance")),
+            (30, N_("Severely disabled; hospital admission indicated, death not imminent")),
+            (20, N_("Very sick; hospital admission and active supportive treatment necessary")),
+            (10, N_("Moribund; fatal processes progressing rapidly")),
         ]
     ),
     source="Karnofsky & Burchenal 1949",
@@ -63,54 +71,54 @@ KPS = Feature(
 
 OTHER_METASTASES = Feature(
     name="other_metastases",
-    label="Other metastases",
-    help=(
+    label=N_("Other metastases"),
+    help=N_(
         "Systemic metastases beyond the operated intradural lesion: visceral, bone, brain or "
         "other spinal metastases known at the time of surgery. The primary tumour itself does "
         "not count."
     ),
     choices=(
-        Choice(False, "No", "No known metastases beyond the operated lesion"),
-        Choice(True, "Yes", "One or more metastases beyond the operated lesion"),
+        Choice(False, N_("No"), N_("No known metastases beyond the operated lesion")),
+        Choice(True, N_("Yes"), N_("One or more metastases beyond the operated lesion")),
     ),
 )
 
 # Modified McCormick scale, preoperative.
 MCCORMICK = Feature(
     name="mccormick_grade",
-    label="Modified McCormick grade (preoperative)",
-    help="Neurological function before surgery, grade I (intact) to V (paraplegia/tetraplegia).",
+    label=N_("Modified McCormick grade (preoperative)"),
+    help=N_("Neurological function before surgery, grade I (intact) to V (paraplegia/tetraplegia)."),
     choices=(
-        Choice(1, "I", "Neurologically intact; ambulates normally; may have minimal dysaesthesia"),
-        Choice(2, "II", "Mild motor or sensory deficit; functionally independent"),
-        Choice(3, "III", "Moderate deficit; limited function; independent with external aid"),
-        Choice(4, "IV", "Severe motor or sensory deficit; limited function; dependent"),
-        Choice(5, "V", "Paraplegia or tetraplegia, even with flickering movement"),
+        Choice(1, "I", N_("Neurologically intact; ambulates normally; may have minimal dysaesthesia")),
+        Choice(2, "II", N_("Mild motor or sensory deficit; functionally independent")),
+        Choice(3, "III", N_("Moderate deficit; limited function; independent with external aid")),
+        Choice(4, "IV", N_("Severe motor or sensory deficit; limited function; dependent")),
+        Choice(5, "V", N_("Paraplegia or tetraplegia, even with flickering movement")),
     ),
     source="McCormick et al., J Neurosurg 1990",
 )
 
 RESECTION = Feature(
     name="resection",
-    label="Planned resection",
-    help="The operation under discussion for the intradural lesion.",
+    label=N_("Planned resection"),
+    help=N_("The operation under discussion for the intradural lesion."),
     choices=(
-        Choice("biopsy", "Biopsy", "Open biopsy only"),
-        Choice("subtotal", "Subtotal resection", "Partial or subtotal resection"),
-        Choice("gross_total", "Gross total resection", "Complete (gross total) resection"),
+        Choice("biopsy", N_("Biopsy"), N_("Open biopsy only")),
+        Choice("subtotal", N_("Subtotal resection"), N_("Partial or subtotal resection")),
+        Choice("gross_total", N_("Gross total resection"), N_("Complete (gross total) resection")),
     ),
 )
 
 COMPARTMENT = Feature(
     name="compartment",
-    label="Compartment",
-    help="Where the lesion lies inside the dura.",
+    label=N_("Compartment"),
+    help=N_("Where the lesion lies inside the dura."),
     choices=(
-        Choice("intramedullary", "Intramedullary", "Within the spinal cord (ISCM)"),
+        Choice("intramedullary", N_("Intramedullary"), N_("Within the spinal cord (ISCM)")),
         Choice(
             "intradural_extramedullary",
-            "Intradural extramedullary",
-            "Inside the dura, outside the cord (IESM)",
+            N_("Intradural extramedullary"),
+            N_("Inside the dura, outside the cord (IESM)"),
         ),
     ),
 )
@@ -128,11 +136,14 @@ ECOG_SOURCE = (
     "Karnofsky scales: ECOG 0 = KPS 100-90, 1 = 80-70, 2 = 60-50, 3 = 40-30, 4 = 20-10"
 )
 ECOG_DESCRIPTIONS = {
-    0: "Fully active, able to carry on all pre-disease performance without restriction",
-    1: "Restricted in physically strenuous activity but ambulatory; light or sedentary work",
-    2: "Ambulatory and capable of all self-care but unable to work; up more than 50% of waking hours",
-    3: "Capable of only limited self-care; in bed or chair more than 50% of waking hours",
-    4: "Completely disabled; no self-care; totally confined to bed or chair",
+    0: N_("Fully active, able to carry on all pre-disease performance without restriction"),
+    1: N_("Restricted in physically strenuous activity but ambulatory; light or sedentary work"),
+    2: N_(
+        "Ambulatory and capable of all self-care but unable to work; "
+        "up and about more than half of waking hours"
+    ),
+    3: N_("Capable of only limited self-care; in bed or chair more than half of waking hours"),
+    4: N_("Completely disabled; no self-care; totally confined to bed or chair"),
 }
 
 # The inputs a case conference may not know yet (staging pending, grade not recorded): the form's

@@ -20,46 +20,46 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, StopValidation
 
 from calculator.features import (
-    BY_NAME,
     COMPARTMENT,
     ECOG_DESCRIPTIONS,
     ECOG_KPS_BAND,
     FEATURES,
     KPS,
     MCCORMICK,
+    N_,
     NOT_KNOWN_YET_ALLOWED,
     OTHER_METASTASES,
     RESECTION,
 )
+from calculator.i18n import _
+from calculator.wording import ecog_phrase, label
 
 UNKNOWN = "unknown"  # form value of "not known yet"
 ECOG_PREFIX = "ecog-"  # form value of ECOG grade g: "ecog-g"
 OPTIONAL = NOT_KNOWN_YET_ALLOWED  # may be "not known yet"
-UNKNOWN_LABEL = {
-    KPS.name: "Not known yet",
-    OTHER_METASTASES.name: "Not known yet",
-    MCCORMICK.name: "Not known yet",
-}
+# The labels and messages below are marked here and translated per request (EstimateForm).
+# TRANSLATORS: an answer in the form, for KPS, other metastases or McCormick grade.
+UNKNOWN_LABEL = N_("Not known yet")
 UNKNOWN_DESCRIPTION = {
-    OTHER_METASTASES.name: "Staging pending: the estimate averages over both answers",
-    MCCORMICK.name: "The estimate averages over the grades of patients like this one",
+    OTHER_METASTASES.name: N_("Staging pending: the estimate averages over both answers"),
+    MCCORMICK.name: N_("The estimate averages over the grades of patients like this one"),
 }
-KPS_GROUP = "Karnofsky performance status (KPS)"
-ECOG_GROUP = "ECOG instead of KPS (used as its KPS band)"
+KPS_GROUP = KPS.label
+ECOG_GROUP = N_("ECOG instead of KPS (used as its KPS band)")
 
 MISSING = {
-    KPS.name: "Choose the patient's KPS (10 to 100).",
-    OTHER_METASTASES.name: "Say whether there are metastases beyond the operated lesion.",
-    MCCORMICK.name: "Choose the preoperative modified McCormick grade (I to V).",
-    RESECTION.name: "Choose the planned resection.",
-    COMPARTMENT.name: "Choose where the lesion lies.",
+    KPS.name: N_("Choose the patient's KPS (10 to 100)."),
+    OTHER_METASTASES.name: N_("Say whether there are metastases beyond the operated lesion."),
+    MCCORMICK.name: N_("Choose the preoperative modified McCormick grade (I to V)."),
+    RESECTION.name: N_("Choose the planned resection."),
+    COMPARTMENT.name: N_("Choose where the lesion lies."),
 }
 INVALID = {
-    KPS.name: "KPS must be one of 10, 20, ... 100 (or an ECOG grade, or not known yet).",
-    OTHER_METASTASES.name: "Answer yes, no or not known yet.",
-    MCCORMICK.name: "The McCormick grade must be I, II, III, IV or V (or not known yet).",
-    RESECTION.name: "Choose biopsy, subtotal or gross total resection.",
-    COMPARTMENT.name: "Choose intramedullary or intradural extramedullary.",
+    KPS.name: N_("KPS must be one of 10, 20, ... 100 (or an ECOG grade, or not known yet)."),
+    OTHER_METASTASES.name: N_("Answer yes, no or not known yet."),
+    MCCORMICK.name: N_("The McCormick grade must be I, II, III, IV or V (or not known yet)."),
+    RESECTION.name: N_("Choose biopsy, subtotal or gross total resection."),
+    COMPARTMENT.name: N_("Choose intramedullary or intradural extramedullary."),
 }
 
 
@@ -90,7 +90,7 @@ def _coercer(feature):
 
 def conflict_message(name: str) -> str:
     """A field sent twice with different values: never resolved silently to the first."""
-    return f"The form sent different values for {BY_NAME[name].label}: choose one."
+    return _("The form sent different values for %(input)s: choose one.", input=label(name))
 
 
 class ChoiceMixin:
@@ -101,7 +101,7 @@ class ChoiceMixin:
             raise StopValidation(conflict_message(self.name))
         if self.data is None:
             missing = not self.raw_data or not str(self.raw_data[0]).strip()
-            raise StopValidation(MISSING[self.name] if missing else INVALID[self.name])
+            raise StopValidation(_(MISSING[self.name] if missing else INVALID[self.name]))
 
 
 class ChoiceSelect(ChoiceMixin, SelectField):
@@ -114,28 +114,33 @@ class ChoiceRadio(ChoiceMixin, RadioField):
 
 def _choices(feature) -> list[SelectChoice]:
     if feature is not KPS:
-        choices = [SelectChoice(form_value(c.value), c.label) for c in feature.choices]
+        choices = [SelectChoice(form_value(c.value), _(c.label)) for c in feature.choices]
         if feature.name in OPTIONAL:
-            choices.append(SelectChoice(UNKNOWN, UNKNOWN_LABEL[feature.name]))
+            choices.append(SelectChoice(UNKNOWN, _(UNKNOWN_LABEL)))
         return choices
     # An explicit empty first option: no KPS is ever preselected. Then "not known yet", the KPS
     # values, and ECOG grades as their KPS band.
     return [
-        SelectChoice("", "Choose KPS"),
-        SelectChoice(UNKNOWN, UNKNOWN_LABEL[KPS.name]),
+        SelectChoice("", _("Choose KPS")),
+        SelectChoice(UNKNOWN, _(UNKNOWN_LABEL)),
         *(
-            SelectChoice(form_value(c.value), f"{c.label}: {c.description}", optgroup=KPS_GROUP)
+            SelectChoice(form_value(c.value), option_text(c.label, _(c.description)), optgroup=_(KPS_GROUP))
             for c in KPS.choices
         ),
         *(
             SelectChoice(
                 f"{ECOG_PREFIX}{g}",
-                f"ECOG {g} (as KPS {band[0]}-{band[-1]}): {ECOG_DESCRIPTIONS[g]}",
-                optgroup=ECOG_GROUP,
+                option_text(ecog_phrase(g), _(ECOG_DESCRIPTIONS[g])),
+                optgroup=_(ECOG_GROUP),
             )
-            for g, band in ECOG_KPS_BAND.items()
+            for g in ECOG_KPS_BAND
         ),
     ]
+
+
+def option_text(value: str, description: str) -> str:
+    """A KPS list option: the value and its standard definition, e.g. '70: Cares for self; ...'."""
+    return _("%(value)s: %(description)s", value=value, description=description)
 
 
 def _field(feature):
@@ -160,6 +165,15 @@ class EstimateForm(FlaskForm):
             if formdata is None or hasattr(formdata, "getlist"):  # passed in explicitly
                 return formdata
             return request.form if form.is_submitted() else None
+
+    def __init__(self, *args, **kwargs):
+        """Labels, help and options in the request's language (declared in English, once)."""
+        super().__init__(*args, **kwargs)
+        for feature in FEATURES:
+            field = self[feature.name]
+            field.label.text = label(feature.name)
+            field.description = _(feature.help)
+            field.choices = _choices(feature)
 
     kps = _field(KPS)
     other_metastases = _field(OTHER_METASTASES)

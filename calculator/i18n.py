@@ -32,6 +32,7 @@ from flask_babel import gettext as _gettext
 from flask_babel import ngettext as _ngettext
 
 from calculator.artifact import PROJECT_ROOT
+from calculator.features import N_  # noqa: F401 (re-exported: the one marker)
 
 DEFAULT = "en"
 LANGUAGES: tuple[str, ...] = ("en", "de", "it")
@@ -40,12 +41,10 @@ LANGUAGES: tuple[str, ...] = ("en", "de", "it")
 NATIVE_NAMES = {"en": "English", "de": "Deutsch", "it": "Italiano"}
 TRANSLATIONS = PROJECT_ROOT / "calculator" / "translations"
 LANG_FIELD = "lang"  # query parameter (GET) and hidden form field (POST): the page's language
-NOTE_LANG_FIELD = "note_lang"  # the clinical note's language, when it differs from the page's
-
-
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention's name)
-    """Mark a message for extraction without translating it here (it is translated where shown)."""
-    return message
+SWITCH_FIELD = "switch_lang"  # the switch's buttons on a page with a form: re-send it in a new language
+NOTE_LANG_FIELD = "note_lang"  # hidden form field: the note's language, when it differs from the page's
+NOTE_SWITCH_FIELD = "switch_note_lang"  # the buttons beside the note: re-send the form, note in a language
+SHOWN_FIELD = "shown"  # hidden form field: "result" when the page re-sent showed an estimate
 
 
 def _(message: str, **variables) -> str:
@@ -67,8 +66,9 @@ def language(value: str | None) -> str | None:
 
 
 def chosen_language(values: Mapping[str, str], headers_accept) -> str:
-    """The page's language: an explicit `lang` first, then Accept-Language, then English."""
-    explicit = language(values.get(LANG_FIELD))
+    """The page's language: the switch just pressed, then an explicit `lang`, then
+    Accept-Language, then English."""
+    explicit = language(values.get(SWITCH_FIELD)) or language(values.get(LANG_FIELD))
     if explicit:
         return explicit
     return headers_accept.best_match(LANGUAGES, default=DEFAULT) if headers_accept else DEFAULT
@@ -81,6 +81,18 @@ def select_locale() -> str:
     return chosen_language(values, request.accept_languages)
 
 
+def switching_language(form: Mapping[str, str]) -> bool:
+    """Whether this POST is the language switch re-sending the form (not the estimate button)."""
+    return language(form.get(SWITCH_FIELD)) is not None
+
+
+def note_language() -> str:
+    """The clinical note's language: the one just chosen beside the note, else the one kept in the
+    form, else the page's."""
+    form = request.form if has_request_context() and request.method == "POST" else {}
+    return language(form.get(NOTE_SWITCH_FIELD)) or language(form.get(NOTE_LANG_FIELD)) or current()
+
+
 def current() -> str:
     """The language in use: the request's, or English outside a request."""
     if not has_request_context():
@@ -90,9 +102,10 @@ def current() -> str:
 
 
 @contextmanager
-def language_of(code: str):
-    """Translate and format in `code` for a block (the note in another language than the page)."""
-    if not has_request_context():
+def language_of(code: str | None):
+    """Translate and format in `code` for a block (the note in another language than the page, a
+    SMART launch's pinned language); None: the request's own."""
+    if code is None or not has_request_context():
         yield
         return
     with force_locale(code):
@@ -134,5 +147,9 @@ def init_app(app: Flask) -> None:
         languages=LANGUAGES,
         native_names=NATIVE_NAMES,
         lang_field=LANG_FIELD,
+        switch_field=SWITCH_FIELD,
         note_lang_field=NOTE_LANG_FIELD,
+        note_switch_field=NOTE_SWITCH_FIELD,
+        note_language=note_language,
+        shown_field=SHOWN_FIELD,
     )

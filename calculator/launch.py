@@ -20,11 +20,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from calculator.features import BY_NAME, ECOG_KPS_BAND, FEATURE_NAMES, KPS
+from calculator.features import BY_NAME, ECOG_KPS_BAND, FEATURE_NAMES, KPS, N_
 from calculator.forms import ECOG_PREFIX, form_value
+from calculator.i18n import _
 
 PREFILL_FLAG = "prefill"
-LAUNCH_REFUSED = (
+LAUNCH_REFUSED = N_(
     "This launch came from a site that is not allowed to launch the calculator, so nothing it sent "
     "is shown. Open the calculator from your EHR, or enter the values yourself."
 )
@@ -74,23 +75,24 @@ def read_prefill(form_data: Mapping[str, str]) -> Prefill:
     for name in FEATURE_NAMES:
         raw = (form_data.get(name) or "").strip()
         if len(set(form_data.getlist(name))) > 1 if hasattr(form_data, "getlist") else False:
-            notes[name] = ["The EHR sent different values for this field."]  # never the first alone
+            notes[name] = [_("The EHR sent different values for this field.")]  # never the first alone
         elif raw in {form_value(v) for v in BY_NAME[name].values}:
             accepted[name] = raw
         elif raw:
-            notes[name] = [f"The EHR sent {_quoted(raw)}, which is not one of the choices here."]
+            sentence = _("The EHR sent %(value)s, which is not one of the choices here.", value=_quoted(raw))
+            notes[name] = [sentence]
     ecog = (form_data.get(ECOG) or "").strip()
     if ecog and KPS.name not in accepted:
         if ecog in {str(grade) for grade in ECOG_KPS_BAND}:
             accepted[KPS.name] = f"{ECOG_PREFIX}{ecog}"
         else:
             notes.setdefault(KPS.name, []).append(
-                f"The EHR sent ECOG {_quoted(ecog)}, which is not a grade from 0 to 4."
+                _("The EHR sent ECOG %(value)s, which is not a grade from 0 to 4.", value=_quoted(ecog))
             )
     return Prefill(
         accepted=accepted,
         notes={
-            name: " ".join([*sentences, "Choose the value yourself."]) for name, sentences in notes.items()
+            name: " ".join([*sentences, _("Choose the value yourself.")]) for name, sentences in notes.items()
         },
     )
 
@@ -101,4 +103,6 @@ def inputs_in_query(args: Mapping[str, str]) -> list[str]:
 
 
 def _quoted(raw: str) -> str:
-    return f"“{raw[:40]}{'…' if len(raw) > 40 else ''}”"
+    # TRANSLATORS: a value the EHR sent, quoted as the language quotes („…“ in German, «…» in Italian).
+    shown = raw[:40] + ("…" if len(raw) > 40 else "")
+    return _("“%(value)s”", value=shown)

@@ -25,7 +25,9 @@ from werkzeug.datastructures import MultiDict
 
 from calculator import launch_state
 from calculator.chart import ECOG_LOINC, KPS_LOINC, LOINC, ChartError, chart_launch, latest_reading
+from calculator.features import N_
 from calculator.forms import EstimateForm
+from calculator.i18n import LANG_FIELD, _, language, language_of
 from calculator.launch import Prefill
 from calculator.model import get_model
 from calculator.smart_settings import check_settings, client_id
@@ -39,13 +41,19 @@ STANDALONE_SCOPES = "launch/patient openid fhirUser patient/Patient.r patient/Ob
 TIMEOUT = (3, 10)  # seconds to connect, to read: the surgeon is waiting in front of the chart
 
 # One sentence per way the launch can end without values; the form is shown empty under it.
-NOT_ALLOWED = "This EHR is not on the calculator's list of allowed EHRs, so nothing was read from the chart."
-DISCOVERY = "The EHR's SMART configuration could not be read, so nothing was read from the chart."
-DENIED = "The EHR did not allow the calculator to read the chart, so nothing was read from it."
-EXPIRED = "The launch from the EHR was not valid or has expired; open the calculator from the chart again."
-REFUSED = "The EHR refused the calculator access to the chart, so nothing was read; open it again."
-FHIR = "The chart could not be read (the EHR's FHIR server answered with an error); enter the values by hand."
-NONE_FOUND = (
+NOT_ALLOWED = N_(
+    "This EHR is not on the calculator's list of allowed EHRs, so nothing was read from the chart."
+)
+DISCOVERY = N_("The EHR's SMART configuration could not be read, so nothing was read from the chart.")
+DENIED = N_("The EHR did not allow the calculator to read the chart, so nothing was read from it.")
+EXPIRED = N_(
+    "The launch from the EHR was not valid or has expired; open the calculator from the chart again."
+)
+REFUSED = N_("The EHR refused the calculator access to the chart, so nothing was read; open it again.")
+FHIR = N_(
+    "The chart could not be read (the EHR's FHIR server answered with an error); enter the values by hand."
+)
+NONE_FOUND = N_(
     "The chart holds no KPS (LOINC 89243-0) or ECOG (LOINC 89247-1) score for this patient; "
     "enter the values by hand."
 )
@@ -67,13 +75,16 @@ def redirect_uri() -> str:
 @bp.get("/launch")
 def launch():
     try:
-        return redirect(authorize_url(request.args.get("iss", ""), request.args.get("launch")))
+        args = request.args
+        return redirect(authorize_url(args.get("iss", ""), args.get("launch"), args.get(LANG_FIELD)))
     except LaunchFailed as failed:
         return failed_form(failed.sentence)
 
 
-def authorize_url(iss: str, launch_id: str | None) -> str:
-    """The EHR's authorize URL for this launch, with the sealed state. Raises LaunchFailed."""
+def authorize_url(iss: str, launch_id: str | None, lang: str | None = None) -> str:
+    """The EHR's authorize URL for this launch, with the sealed state. Raises LaunchFailed.
+    `lang`: the language the EHR pinned in the launch URL (calculator.i18n), kept for the page
+    shown after the EHR's login."""
     config = current_app.config
     issuers = config["SMART_ISSUERS"]
     iss = iss.rstrip("/") or (issuers[0] if len(issuers) == 1 and launch_id is None else "")
@@ -82,7 +93,12 @@ def authorize_url(iss: str, launch_id: str | None) -> str:
     endpoints = discover(iss)
     verifier = secrets.token_urlsafe(64)  # 86 characters, within RFC 7636's 43-128
     state = launch_state.seal(
-        {"iss": iss, "verifier": verifier, "token_endpoint": endpoints["token_endpoint"]},
+        {
+            "iss": iss,
+            "verifier": verifier,
+            "token_endpoint": endpoints["token_endpoint"],
+            **({"lang": language(lang)} if language(lang) else {}),
+        },
         config["SMART_KEY"],
     )
     extra = {"aud": iss, **({"launch": launch_id} if launch_id else {})}
@@ -120,13 +136,14 @@ def callback():
         state = launch_state.unseal(request.args.get("state", ""), current_app.config["SMART_KEY"])
     except launch_state.LaunchStateError:
         return failed_form(EXPIRED)
-    if "error" in request.args or not request.args.get("code"):
-        return failed_form(DENIED)
-    try:
-        prefill = read_chart(state, request.args["code"])
-    except LaunchFailed as failed:
-        return failed_form(failed.sentence)
-    return render_template("index.html", **_page(prefill=prefill))
+    with language_of(state.get("lang")):
+        if "error" in request.args or not request.args.get("code"):
+            return failed_form(DENIED)
+        try:
+            prefill = read_chart(state, request.args["code"])
+        except LaunchFailed as failed:
+            return failed_form(failed.sentence)
+        return render_template("index.html", **_page(prefill=prefill))
 
 
 def read_chart(state: dict, code: str) -> Prefill:
@@ -178,7 +195,7 @@ def _oauth(iss: str, scope: str | None) -> OAuth2Session:
 
 
 def failed_form(sentence: str):
-    return render_template("index.html", **_page(launch_error=sentence))
+    return render_template("index.html", **_page(launch_error=_(sentence)))
 
 
 def _page(prefill: Prefill | None = None, launch_error: str | None = None) -> dict:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from werkzeug.datastructures import MultiDict
 
 from calculator.forms import EstimateForm
+from calculator.i18n import SHOWN_FIELD, _, switching_language
 from calculator.launch import LAUNCH_REFUSED, inputs_in_query, is_prefill, launch_allowed, read_prefill
 from calculator.model import get_model, model_files_problem
 from calculator.model_card import build_card
@@ -23,9 +24,16 @@ def index():
     if form.is_submitted() and is_prefill(request.form, fetch_site):
         origin, ancestors = request.headers.get("Origin"), current_app.config["FRAME_ANCESTORS"]
         if not launch_allowed(origin, fetch_site, request.host, ancestors):
-            abort(403, LAUNCH_REFUSED)
+            abort(403, _(LAUNCH_REFUSED))
         prefill = read_prefill(request.form)  # an EHR launch: shown to confirm, nothing computed
         form = EstimateForm(formdata=MultiDict(prefill.accepted))
+    elif form.is_submitted() and switching_language(request.form):
+        # The language switch re-sends the form: the same page in the other language. It computes
+        # an estimate only where one was shown, and does not mark unanswered fields as errors.
+        if request.form.get(SHOWN_FIELD) == "result" and form.validate():
+            result = build_result(get_model(), form.inputs())
+        else:
+            form = EstimateForm()
     elif form.is_submitted():
         if form.validate():
             result = build_result(get_model(), form.inputs())

@@ -124,7 +124,8 @@
 /* Copy to note: show the "Copy to clipboard" button beside the read-only summary and copy it on a
    click. The text is selected first, so if the browser refuses both ways of copying (a frame
    without clipboard permission, an old embedded browser), Ctrl+C still copies it. Without
-   JavaScript the button stays hidden and the surgeon selects and copies by hand.
+   JavaScript the button stays hidden and the surgeon selects and copies by hand. What it says
+   comes from the button's data-copied and data-selected, written in the page's language.
 
    ES5 and no inline code: old embedded browsers, and a CSP that forbids inline script. */
 (function () {
@@ -154,10 +155,10 @@
         ok = false;
       }
       if (ok) copied();
-      else say("The text is selected: press Ctrl+C (Cmd+C on a Mac) to copy it.");
+      else say(button.getAttribute("data-selected"));
     }
     function copied() {
-      say("Copied to the clipboard.");
+      say(button.getAttribute("data-copied"));
     }
     function say(message) {
       if (status) status.textContent = message;
