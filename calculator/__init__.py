@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from calculator import i18n
 from calculator.artifact import DEFAULT_MODEL_DIR, PROJECT_ROOT, ModelLoadError
 from calculator.framing import FramingError, frame_ancestors
 from calculator.model import init_model
@@ -49,6 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         CDS_HOOKS_ISSUERS={},
         # The calculator's public base URL behind the hospital's proxy; empty: the request's own.
         PUBLIC_URL="",
+        # The page's language when the browser asks for none of English, German, Italian.
+        DEFAULT_LANGUAGE="en",
     )
     app.config.from_prefixed_env("CALCULATOR")  # CALCULATOR_MODEL_DIR, CALCULATOR_FRAME_ANCESTORS, ...
     if test_config:
@@ -57,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     try:
         app.config["TRUSTED_HOSTS"] = host_list(app.config["TRUSTED_HOSTS"])
         refuse_insecure(app.config)
+        i18n.check_settings(app.config)
         # Imported only when configured: most sites never load the OAuth and JOSE libraries.
         if app.config["SMART_ENABLED"]:
             from calculator import smart
@@ -66,7 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             from calculator import cds_hooks
 
             cds_hooks.check_settings(app.config)
-    except InsecureSetting as e:
+    except (InsecureSetting, i18n.LanguageSettingError) as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
     try:
@@ -81,7 +85,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     except (FramingError, ModelLoadError, PinError) as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
-    from calculator import api, assets, compress, display, headers, i18n, limits, logs, views
+    from calculator import api, assets, compress, display, headers, limits, logs, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

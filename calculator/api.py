@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from calculator.i18n import DEFAULT, language_of, requested_language
 from calculator.model import get_model
+from calculator.note import averaged_line, estimate_line, note_text
 from calculator.openapi import document
 from calculator.result import build_result
 from calculator.validation import BODY, parse_json, validate_inputs
@@ -26,7 +30,28 @@ def estimate():
         inputs, problems = validate_inputs(payload)
     if problems:
         return errors(400, problems)
-    return jsonify(build_result(get_model(), inputs))
+    model = get_model()
+    with language_of(DEFAULT):  # the response's own texts stay English, whatever the browser asks
+        body = build_result(model, inputs)
+    asked = requested_language(request.args, request.accept_languages)
+    if asked:
+        with language_of(asked):
+            body["messages"] = messages(build_result(model, inputs), asked)
+    return jsonify(body)
+
+
+def messages(result: dict, language: str) -> dict:
+    """The texts of `result`, written in the current language (see calculator.i18n)."""
+    return {
+        "language": language,
+        "summary": estimate_line(result),
+        "explanation": result["explanation"],
+        "warnings": result["warnings"],
+        "averaged_over": {
+            name: averaged_line(name, entry) for name, entry in result["averaged_over"].items()
+        },
+        "note": note_text(result, date.today()),
+    }
 
 
 @bp.get("/openapi.json")

@@ -10,17 +10,11 @@ of resection was not independently predictive once patient selection was account
 
 from __future__ import annotations
 
-from babel.lists import format_list
-
 from calculator.contributions import rounded_points
 from calculator.coverage import NO_EVIDENCE, RARE_PAIR, RARE_VALUE  # noqa: F401 (re-exported)
 from calculator.features import BY_NAME, FEATURE_NAMES, N_, REFERENCE_PATIENT
-from calculator.i18n import _, current, ngettext, number, pct, pct_range
-from calculator.wording import (
-    input_phrase,  # noqa: F401 (re-exported)
-    kps_band,
-    value_phrase,
-)
+from calculator.i18n import _, alternatives, ngettext, number, pct, pct_range
+from calculator.wording import describe, input_phrase, kps_band, value_phrase  # noqa: F401 (re-exported)
 from calculator.wording import value_phrase as phrase  # noqa: F401 (the model card's name for it)
 
 # The meaning of this caveat must be exact in every language: the differences between operations
@@ -200,9 +194,7 @@ def gap_sentence(gap: tuple, coverage) -> str:
         )
     possible = gap[1]
     open_inputs = [
-        format_list([value_phrase(n, v) for v in possible[n]], style="or", locale=current())
-        for n in FEATURE_NAMES
-        if len(possible[n]) > 1
+        alternatives([value_phrase(n, v) for v in possible[n]]) for n in FEATURE_NAMES if len(possible[n]) > 1
     ]
     return _(
         "No estimate: none of the values the unknown inputs could take (%(values)s) occurs with the "

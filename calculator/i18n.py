@@ -25,8 +25,9 @@ from contextlib import contextmanager
 from datetime import date
 
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_babel import gettext as _gettext
 from flask_babel import ngettext as _ngettext
@@ -39,6 +40,9 @@ LANGUAGES: tuple[str, ...] = ("en", "de", "it")
 # Each language's name in itself, for the switch (a user who cannot read the page's language
 # still finds their own).
 NATIVE_NAMES = {"en": "English", "de": "Deutsch", "it": "Italiano"}
+# The conventions numbers and dates follow (CLDR, via Babel). English writes dates day first, as
+# in Europe and in most of the world's medical writing: "2 December 2026", never "12/2/26".
+FORMATS = {"en": "en_GB", "de": "de_DE", "it": "it_IT"}
 TRANSLATIONS = PROJECT_ROOT / "calculator" / "translations"
 LANG_FIELD = "lang"  # query parameter (GET) and hidden form field (POST): the page's language
 SWITCH_FIELD = "switch_lang"  # the switch's buttons on a page with a form: re-send it in a new language
@@ -65,20 +69,28 @@ def language(value: str | None) -> str | None:
     return code if code in LANGUAGES else None
 
 
-def chosen_language(values: Mapping[str, str], headers_accept) -> str:
+def chosen_language(values: Mapping[str, str], headers_accept, default: str = DEFAULT) -> str:
     """The page's language: the switch just pressed, then an explicit `lang`, then
-    Accept-Language, then English."""
+    Accept-Language, then the site's default (CALCULATOR_DEFAULT_LANGUAGE)."""
     explicit = language(values.get(SWITCH_FIELD)) or language(values.get(LANG_FIELD))
     if explicit:
         return explicit
-    return headers_accept.best_match(LANGUAGES, default=DEFAULT) if headers_accept else DEFAULT
+    return headers_accept.best_match(LANGUAGES, default=default) if headers_accept else default
+
+
+def requested_language(args: Mapping[str, str], headers_accept) -> str | None:
+    """The language an API client asked for (?lang=, else Accept-Language), or None if none of ours."""
+    explicit = language(args.get(LANG_FIELD))
+    if explicit:
+        return explicit
+    return headers_accept.best_match(LANGUAGES) if headers_accept else None
 
 
 def select_locale() -> str:
     """Flask-Babel's locale selector. On POST only the form body is read (an HTML form's hidden
     field), on GET only the query string: a language never travels with patient values in a URL."""
     values = request.form if request.method == "POST" else request.args
-    return chosen_language(values, request.accept_languages)
+    return chosen_language(values, request.accept_languages, current_app.config["DEFAULT_LANGUAGE"])
 
 
 def switching_language(form: Mapping[str, str]) -> bool:
@@ -115,33 +127,63 @@ def language_of(code: str | None):
 def pct(p: float) -> str:
     """A probability as a whole percentage in the current language ('25%', '25 %'). Rounded once,
     as everywhere in the calculator (round(100 * p)), so that a number and its parts agree."""
-    return format_percent(round(100 * p) / 100, locale=current())
+    return format_percent(round(100 * p) / 100, locale=FORMATS[current()])
 
 
 def pct_range(low: float, high: float) -> str:
     """Two probabilities as a range of whole percentages, e.g. '12-40%' ('12–40 %' in German)."""
     return _(
         "%(low)s-%(high)s",
-        low=format_decimal(round(100 * low), locale=current()),
+        low=format_decimal(round(100 * low), locale=FORMATS[current()]),
         high=pct(high),
     )
 
 
 def number(value: float) -> str:
     """A count or a measure for reading, grouped and with the decimal sign of the language."""
-    return format_decimal(value, locale=current())
+    return format_decimal(value, locale=FORMATS[current()])
+
+
+def alternatives(items: list[str]) -> str:
+    """'a, b or c' in the current language."""
+    return format_list(items, style="or", locale=FORMATS[current()])
 
 
 def day(d: date) -> str:
     """A date in words of the current language, unambiguous on paper: '2 December 2026',
     '2. Dezember 2026', '2 dicembre 2026'."""
-    return format_date(d, format="long", locale=current())
+    return format_date(d, format="long", locale=FORMATS[current()])
+
+
+def language_headers(response):
+    """A page's language depends on Accept-Language: say so to every cache between (Vary), and
+    name the language the page is in (Content-Language)."""
+    if request.endpoint != "static":
+        response.vary.add("Accept-Language")
+        if response.mimetype == "text/html":
+            response.headers["Content-Language"] = current()
+    return response
+
+
+class LanguageSettingError(ValueError):
+    pass
+
+
+def check_settings(config) -> None:
+    """CALCULATOR_DEFAULT_LANGUAGE must name a language the calculator has."""
+    value = config["DEFAULT_LANGUAGE"]
+    if value not in LANGUAGES:
+        raise LanguageSettingError(
+            f"CALCULATOR_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}, not {value!r}"
+        )
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    # Flask-Babel's own keys follow from the setting and the package, never from the environment.
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LANGUAGE"]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     Babel(app, locale_selector=select_locale)
+    app.after_request(language_headers)
     app.jinja_env.globals.update(
         current_language=current,
         languages=LANGUAGES,

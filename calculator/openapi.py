@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from calculator.features import ECOG_KPS_BAND, ECOG_SOURCE, FEATURE_NAMES, FEATURES, RESECTION
+from calculator.i18n import LANGUAGES
 from calculator.validation import BODY, EXPECTED, NULLABLE
 
 JSON_TYPES = {bool: "boolean", int: "integer", str: "string"}
@@ -163,7 +164,21 @@ def document() -> dict:
             }
         ),
         "Health": _object({"status": {"const": "ok"}, "model_version": {"type": "string"}}),
+        "Messages": _object(
+            {
+                "language": {"enum": list(LANGUAGES)},
+                "summary": {"type": "string"},
+                "explanation": {"type": "array", "items": {"type": "string"}},
+                "warnings": {"type": "array", "items": {"type": "string"}},
+                "averaged_over": {"type": "object", "additionalProperties": {"type": "string"}},
+                "note": {"type": "string"},
+            },
+            "The texts of the estimate in the language asked for (?lang= or Accept-Language); only when one "
+            "was asked for. The keys and the texts elsewhere in the response stay English.",
+        ),
     }
+    # Optional: present only when a language was asked for (calculator.api)
+    schemas["Estimate"]["properties"]["messages"] = {"$ref": "#/components/schemas/Messages"}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -179,6 +194,16 @@ def document() -> dict:
                 "post": {
                     "operationId": "estimate",
                     "summary": "90-day survival estimate with interval, comparison and explanation",
+                    "parameters": [
+                        {
+                            "name": "lang",
+                            "in": "query",
+                            "required": False,
+                            "description": "Add `messages`: the texts in this language (else from "
+                            "Accept-Language, if it names en, de or it)",
+                            "schema": {"enum": list(LANGUAGES)},
+                        }
+                    ],
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Inputs"}}},

@@ -60,7 +60,7 @@ def test_an_empty_bundle_holds_no_reading():
 def test_a_recent_kps_is_prefilled_with_its_date():
     launch = chart_launch(Reading("70", date(2026, 11, 27)), None, TODAY, 30)
     assert launch.accepted == {"kps": "70"}
-    assert launch.notes["kps"] == "From the chart: KPS 70, recorded 2026-11-27 (5 days ago). Please confirm."
+    assert launch.notes["kps"] == "From the chart: KPS 70, recorded 27 November 2026 (5 days ago). Please confirm."
 
 
 @pytest.mark.parametrize("age, old", [(30, False), (31, True)])
@@ -83,7 +83,7 @@ def test_a_kps_not_on_the_form_is_refused_with_its_origin(reading, field):
     launch = chart_launch(reading, None, TODAY, 30)
     assert launch.accepted == {}
     assert launch.notes[field].startswith(
-        f"From the chart: KPS {reading.value}, recorded 2026-12-02 (today)."
+        f"From the chart: KPS {reading.value}, recorded 2 December 2026 (today)."
     )
     assert "which is not one of the choices here. Choose the value yourself." in launch.notes[field]
 

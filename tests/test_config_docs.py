@@ -40,7 +40,8 @@ def factory_defaults(monkeypatch):
     for name in [n for n in os.environ if n.startswith(("CALCULATOR_", "FLASK_"))]:
         monkeypatch.delenv(name)
     config = create_app().config
-    return {k: v for k, v in config.items() if k not in Flask.default_config}
+    # BABEL_*: Flask-Babel's keys, set from DEFAULT_LANGUAGE and the package (calculator.i18n), not settings
+    return {k: v for k, v in config.items() if k not in Flask.default_config and not k.startswith("BABEL_")}
 
 
 def rendered(key: str, value) -> str:

@@ -135,6 +135,6 @@ def test_the_calculator_serves_a_recalibrated_model_and_says_so(recalibrated):
     page = client.get("/").get_data(as_text=True)
     model_page = client.get("/model")
     assert model_page.status_code == 200 and "Recalibrated on a registry" in model_page.get_data(as_text=True)
-    assert "Recalibrated on <code>our_registry.csv</code> (600 patients," in page
+    assert "Recalibrated on our_registry.csv (600 patients," in page
     card = card_markdown(build_card(load_model(out).manifest))
     assert "Recalibrated on our_registry.csv (600 patients," in card

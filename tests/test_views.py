@@ -97,7 +97,7 @@ def test_unknown_inputs_and_ecog_on_the_page(client):
     assert "Estimated 90-day survival:" in page
     assert "For: ECOG 2 (as KPS 60-50), other metastases not known yet, McCormick grade not known yet" in page
     assert "Not known exactly, so averaged over" in page
-    assert "Averaged over KPS (derived from ECOG (KPS 60-50, ECOG-ACRIN table))" in page
+    assert "Averaged over KPS (derived from ECOG: KPS 60-50, ECOG-ACRIN table)" in page
     assert "Patients like this one, by the operation they had: an association, not an effect" in page
 
 
