@@ -13,6 +13,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from calculator.contributions import Contributions, rounded_points
+from calculator.i18n import pct
 
 # A narrow drawing (420 units) so that its 14-unit text stays >= 13 px in a 400 px EHR pane; the
 # stylesheet caps its width on wide screens (about 18 px text on a projector).
@@ -39,7 +40,7 @@ def contribution_svg(shares: Contributions, labels: dict[str, str], texts: dict[
         x = _x(tick / 100)
         if tick in (0, 50, 100):
             anchor = "start" if tick == 0 else "end" if tick == 100 else "middle"
-            out.append(f'<text x="{x}" y="15" text-anchor="{anchor}" fill="{MUTED}">{tick}%</text>')
+            out.append(f'<text x="{x}" y="15" text-anchor="{anchor}" fill="{MUTED}">{pct(tick / 100)}</text>')
         out.append(f'<line x1="{x}" x2="{x}" y1="{AXIS_H - 4}" y2="{height}" stroke="#949494"/>')
 
     out.append(
@@ -62,7 +63,7 @@ def contribution_svg(shares: Contributions, labels: dict[str, str], texts: dict[
         )
 
     row_label(0, texts["reference"])
-    bar(0, 0.0, shares.reference, REFERENCE, f"{round(100 * shares.reference)}%")
+    bar(0, 0.0, shares.reference, REFERENCE, pct(shares.reference))
     running = shares.reference
     for i, (name, label) in enumerate(labels.items(), start=1):
         share = shares.shares[name]
@@ -78,7 +79,7 @@ def contribution_svg(shares: Contributions, labels: dict[str, str], texts: dict[
             )
         running += share
     row_label(rows - 1, texts["estimate"], bold=True)
-    bar(rows - 1, 0.0, shares.estimate, ESTIMATE, f"{round(100 * shares.estimate)}%")
+    bar(rows - 1, 0.0, shares.estimate, ESTIMATE, pct(shares.estimate))
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - every text is escaped above; the rest are our numbers
 

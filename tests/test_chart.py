@@ -60,7 +60,10 @@ def test_an_empty_bundle_holds_no_reading():
 def test_a_recent_kps_is_prefilled_with_its_date():
     launch = chart_launch(Reading("70", date(2026, 11, 27)), None, TODAY, 30)
     assert launch.accepted == {"kps": "70"}
-    assert launch.notes["kps"] == "From the chart: KPS 70, recorded 27 November 2026 (5 days ago). Please confirm."
+    assert (
+        launch.notes["kps"]
+        == "From the chart: KPS 70, recorded 27 November 2026 (5 days ago). Please confirm."
+    )
 
 
 @pytest.mark.parametrize("age, old", [(30, False), (31, True)])

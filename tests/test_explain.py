@@ -113,8 +113,7 @@ def test_describe_uses_the_explanations_words():
         "compartment": "intradural_extramedullary",
     }
     assert describe(inputs) == (
-        "KPS 50, other metastases, McCormick grade IV, subtotal resection, "
-        "intradural extramedullary lesion"
+        "KPS 50, other metastases, McCormick grade IV, subtotal resection, intradural extramedullary lesion"
     )
     assert describe({**inputs, "kps": None, "other_metastases": None}).startswith(
         "KPS not known yet, other metastases not known yet, McCormick grade IV"

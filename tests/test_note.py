@@ -50,7 +50,10 @@ def test_not_known_inputs_and_ecog_are_said_in_the_note():
         },
     }
     text = note_text(result, date(2026, 11, 21))
-    assert "Inputs: Karnofsky performance status (KPS): ECOG 2 (as KPS 60-50); Other metastases: not known yet;" in text
+    assert (
+        "Inputs: Karnofsky performance status (KPS): ECOG 2 (as KPS 60-50); Other metastases: not known yet;"
+        in text
+    )
     assert (
         "\nAveraged over KPS (derived from ECOG: KPS 60-50, ECOG-ACRIN table); "
         "the estimate ranges from 50% to 60% over its values.\n" in text
@@ -63,7 +66,8 @@ def test_not_known_inputs_and_ecog_are_said_in_the_note():
 
 def test_no_estimate_is_said_in_the_note():
     text = note_text(
-        {**RESULT, "survival_90d": None, "interval_95": None, "warnings": ["No estimate: x."]}, date(2026, 11, 21)
+        {**RESULT, "survival_90d": None, "interval_95": None, "warnings": ["No estimate: x."]},
+        date(2026, 11, 21),
     )
     assert (
         "Estimated 90-day survival: none (no patients like this one in the evidence; see warning).\n"
@@ -73,7 +77,8 @@ def test_no_estimate_is_said_in_the_note():
 
 def test_warnings_are_carried_into_the_note():
     text = note_text(
-        {**RESULT, "warnings": ["No patient in the cohort behind the model had KPS 10: ..."]}, date(2026, 11, 21)
+        {**RESULT, "warnings": ["No patient in the cohort behind the model had KPS 10: ..."]},
+        date(2026, 11, 21),
     )
     assert "\nWarning: No patient in the cohort behind the model had KPS 10: ...\n" in text
 
@@ -119,5 +124,7 @@ def test_the_page_shows_the_note_in_a_read_only_box(client, model):
     ).get_data(as_text=True)
     assert re.search(r'<textarea id="note-text" lang="en" readonly rows="\d+"', html)
     assert "Inputs: Karnofsky performance status (KPS): 70; Other metastases: Yes;" in html
-    assert 'data-copy-from="note-text"' in html and " hidden>Copy to clipboard</button>" in html  # shown by JS
+    assert (
+        'data-copy-from="note-text"' in html and " hidden>Copy to clipboard</button>" in html
+    )  # shown by JS
     assert 'data-copied="Copied to the clipboard."' in html  # what calculator.js says, in the page's language
