@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Flask
+from flask import Flask, current_app, render_template
 from markupsafe import Markup, escape
 
 from calculator.contribution_svg import contribution_svg
@@ -136,6 +136,19 @@ LINEAGE = {
 }
 
 
+def field_markup(field, prefill) -> Markup:
+    """One input of the form (templates/_field.html). Without errors or an EHR's prefill it
+    depends only on the language and the value chosen, so it is rendered once per pair and kept:
+    the form is most of the page's rendering, and the same for every patient."""
+    if field.errors or prefill:
+        return Markup(render_template("_field.html", field=field, prefill=prefill))  # noqa: S704
+    cached = current_app.extensions.setdefault("calculator_fields", {})
+    key = (current(), field.name, field.data)
+    if key not in cached:  # bounded: coerce admits only the declared values, anything else is None
+        cached[key] = Markup(render_template("_field.html", field=field, prefill=None))  # noqa: S704
+    return cached[key]
+
+
 def note_in(result: dict, language: str, computed_on: date) -> str:
     """The clinical note in `language`, which may differ from the page's: its sentences (warnings
     included) are written again in that language from the same inputs and model."""
@@ -158,6 +171,7 @@ def init_app(app: Flask) -> None:
         interval_svg=interval_svg,
         contribution_chart=contribution_chart,
         note_in=note_in,
+        field_markup=field_markup,
         data_line=data_line,
         averaged_text=averaged_line,
         today=date.today,

@@ -13,6 +13,8 @@ the KPS list also offers ECOG instead of KPS (calculator.features.ECOG_KPS_BAND)
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
@@ -20,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, StopValidation
 
 from calculator.features import (
+    BY_NAME,
     COMPARTMENT,
     ECOG_DESCRIPTIONS,
     ECOG_KPS_BAND,
@@ -31,7 +34,7 @@ from calculator.features import (
     OTHER_METASTASES,
     RESECTION,
 )
-from calculator.i18n import _
+from calculator.i18n import _, current
 from calculator.wording import ecog_phrase, label
 
 UNKNOWN = "unknown"  # form value of "not known yet"
@@ -112,6 +115,14 @@ class ChoiceRadio(ChoiceMixin, RadioField):
     pass
 
 
+@cache
+def _translated(name: str, language: str) -> tuple[str, str, tuple[SelectChoice, ...]]:
+    """A field's label, help and options in `language` (the current one): the same for every
+    patient, so built once per language and process."""
+    feature = BY_NAME[name]
+    return label(name), _(feature.help), tuple(_choices(feature))
+
+
 def _choices(feature) -> list[SelectChoice]:
     if feature is not KPS:
         choices = [SelectChoice(form_value(c.value), _(c.label)) for c in feature.choices]
@@ -171,9 +182,8 @@ class EstimateForm(FlaskForm):
         super().__init__(*args, **kwargs)
         for feature in FEATURES:
             field = self[feature.name]
-            field.label.text = label(feature.name)
-            field.description = _(feature.help)
-            field.choices = _choices(feature)
+            field.label.text, field.description, choices = _translated(feature.name, current())
+            field.choices = list(choices)
 
     kps = _field(KPS)
     other_metastases = _field(OTHER_METASTASES)

@@ -22,15 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
+from functools import cache
 
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
-from flask_babel import gettext as _gettext
-from flask_babel import ngettext as _ngettext
+from babel.support import NullTranslations
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from flask_babel import Babel, force_locale, get_locale, get_translations
 
 from calculator.artifact import PROJECT_ROOT
 from calculator.features import N_  # noqa: F401 (re-exported: the one marker)
@@ -51,14 +52,33 @@ NOTE_SWITCH_FIELD = "switch_note_lang"  # the buttons beside the note: re-send t
 SHOWN_FIELD = "shown"  # hidden form field: "result" when the page re-sent showed an estimate
 
 
+ENGLISH = NullTranslations()  # the messages are English: no catalogue
+
+# The language in force and its catalogue, set once per request (and by `language_of`): a page
+# asks for ~150 messages, and Flask-Babel looks the locale and catalogue up again on every call.
+_active: ContextVar[tuple[str, NullTranslations] | None] = ContextVar("calculator_language", default=None)
+
+
+def _state() -> tuple[str, NullTranslations]:
+    state = _active.get()
+    if state is not None:
+        return state
+    if not has_app_context() or not has_request_context():
+        return DEFAULT, ENGLISH
+    locale = get_locale()  # a request before _activate ran (an early error page): Flask-Babel's own
+    return (str(locale.language) if locale else DEFAULT), get_translations()
+
+
 def _(message: str, **variables) -> str:
     """`message` in the current language, its %(name)s placeholders filled from `variables`."""
-    return _gettext(message, **variables)
+    text = _state()[1].ugettext(message)
+    return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, num: int, **variables) -> str:
     """Singular or plural by `num` (available as %(num)s) in the current language."""
-    return _ngettext(singular, plural, num, **variables)
+    text = _state()[1].ungettext(singular, plural, num)
+    return text % {"num": num, **variables}
 
 
 def language(value: str | None) -> str | None:
@@ -107,10 +127,18 @@ def note_language() -> str:
 
 def current() -> str:
     """The language in use: the request's, or English outside a request."""
-    if not has_request_context():
-        return DEFAULT
-    locale = get_locale()
-    return str(locale.language) if locale else DEFAULT
+    return _state()[0]
+
+
+def _activate() -> None:
+    """Before each request: fix its language and catalogue (Flask-Babel selects the locale)."""
+    g.calculator_language = _active.set((str(get_locale().language), get_translations()))
+
+
+def _deactivate(_exc) -> None:
+    token = g.pop("calculator_language", None)
+    if token is not None:
+        _active.reset(token)
 
 
 @contextmanager
@@ -121,27 +149,37 @@ def language_of(code: str | None):
         yield
         return
     with force_locale(code):
-        yield
+        token = _active.set((code, get_translations()))
+        try:
+            yield
+        finally:
+            _active.reset(token)
+
+
+@cache
+def _percent(points: int, code: str) -> str:
+    return format_percent(points / 100, locale=FORMATS[code])
+
+
+@cache
+def _decimal(value: float, code: str) -> str:
+    return format_decimal(value, locale=FORMATS[code])
 
 
 def pct(p: float) -> str:
     """A probability as a whole percentage in the current language ('25%', '25 %'). Rounded once,
     as everywhere in the calculator (round(100 * p)), so that a number and its parts agree."""
-    return format_percent(round(100 * p) / 100, locale=FORMATS[current()])
+    return _percent(round(100 * p), current())
 
 
 def pct_range(low: float, high: float) -> str:
     """Two probabilities as a range of whole percentages, e.g. '12-40%' ('12–40 %' in German)."""
-    return _(
-        "%(low)s-%(high)s",
-        low=format_decimal(round(100 * low), locale=FORMATS[current()]),
-        high=pct(high),
-    )
+    return _("%(low)s-%(high)s", low=_decimal(round(100 * low), current()), high=pct(high))
 
 
 def number(value: float) -> str:
     """A count or a measure for reading, grouped and with the decimal sign of the language."""
-    return format_decimal(value, locale=FORMATS[current()])
+    return _decimal(value, current())
 
 
 def alternatives(items: list[str]) -> str:
@@ -183,7 +221,15 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LANGUAGE"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     Babel(app, locale_selector=select_locale)
+    app.before_request(_activate)
+    app.teardown_request(_deactivate)
     app.after_request(language_headers)
+    # The templates' _() and ngettext() take the same fast path as the code's (newstyle: %(name)s).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda message: _state()[1].ugettext(message),
+        ngettext=lambda singular, plural, num: _state()[1].ungettext(singular, plural, num),
+        newstyle=True,
+    )
     app.jinja_env.globals.update(
         current_language=current,
         languages=LANGUAGES,
