@@ -179,7 +179,7 @@ def answer_ours(page) -> None:
 
 
 def submit_ours(page) -> None:
-    page.click("button[type=submit]")
+    page.click("form.calculator > button[type=submit]")
     page.locator("#result .value").wait_for(state="visible")
 
 
@@ -207,7 +207,7 @@ def submit_peer(page) -> None:
 
 
 def ready_ours(page) -> None:
-    page.locator("button[type=submit]").wait_for(state="visible")
+    page.locator("form.calculator > button[type=submit]").wait_for(state="visible")
 
 
 def ready_peer(page) -> None:

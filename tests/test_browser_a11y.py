@@ -198,7 +198,10 @@ def test_fewer_clicks_at_1280_by_800(page, live_url):
     page.goto(live_url + "/")
     assert page.viewport_size == {"width": 1280, "height": 800}
     assert (
-        page.evaluate("document.querySelector('button[type=submit]').getBoundingClientRect().bottom") <= 800
+        page.evaluate(
+            "document.querySelector('form.calculator > button[type=submit]').getBoundingClientRect().bottom"
+        )
+        <= 800
     )
     fill(page, PATIENT)
     submit(page)
@@ -233,7 +236,8 @@ def test_old_engines_keep_contrast_and_separation(page, live_url):
         page.goto(live_url + "/")
         assert page.evaluate("getComputedStyle(document.querySelector('form.calculator')).display") == "block"
         colours = page.evaluate(
-            "(() => { const s = getComputedStyle(document.querySelector('button[type=submit]')); "
+            "(() => { const s = getComputedStyle("
+            "document.querySelector('form.calculator > button[type=submit]')); "
             "return [s.color, s.backgroundColor]; })()"
         )
         assert contrast(*colours) >= 4.5, colours
@@ -263,7 +267,7 @@ def test_without_javascript_a_notice_warns_of_frame_reuse(live_url, page):
         plain.goto(live_url + "/")
         fill(plain, PATIENT)
         with plain.expect_navigation():
-            plain.click("button[type=submit]")
+            plain.click("form.calculator > button[type=submit]")
         notice = plain.locator(".frame-reuse")
         assert notice.is_visible() and "reuses this frame" in notice.inner_text()
     finally:

@@ -130,7 +130,7 @@ def fill_and_submit(frame, choices=PATIENT):
     for name in ("other_metastases", "mccormick_grade", "resection", "compartment"):
         frame.check(f"#{name}-{choices[name]}")
     with frame.expect_navigation():
-        frame.click("button[type=submit]")
+        frame.click("form.calculator > button[type=submit]")
 
 
 def test_framed_flow_with_third_party_cookies_blocked(context, hosts, app):
@@ -337,7 +337,7 @@ def test_fragment_launch_prefills_and_computes_nothing(context, hosts, app, acce
     frame.check("#resection-2")
     frame.check("#compartment-0")
     with frame.expect_navigation():
-        frame.click("button[type=submit]")
+        frame.click("form.calculator > button[type=submit]")
     assert frame.locator("#result .estimate").count() == 1
     assert "kps" not in access_log.read_text()  # no log line holds a value
 
