@@ -81,7 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     except (FramingError, ModelLoadError, PinError) as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
-    from calculator import api, assets, compress, display, headers, limits, logs, views
+    from calculator import api, assets, compress, display, headers, i18n, limits, logs, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
@@ -94,5 +94,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     limits.init_app(app)
     logs.init_app(app)
+    i18n.init_app(app)
     display.init_app(app)
     return app
