@@ -66,6 +66,7 @@ def version(m: dict) -> Section:
         (_("Artifact SHA-256"), m["sha256"]),
         *cohort_identity(m),
     ]
+    # TRANSLATORS: a table row: the version of a library (e.g. "numpy version"); the name is not translated.
     rows += [(_("%(library)s version", library=name), v) for name, v in m["versions"].items()]
     rec = m.get("reconstruction")
     if rec:

@@ -40,6 +40,7 @@ def cohort_section(m: dict) -> Section:
         _("Patients by study in the fitting cohort"),
         (
             _("Study"),
+            # TRANSLATORS: a column header: the number of patients.
             _("n"),
             _("Deaths by day %(day)s (mean over the reconstructions)", day=h)
             if pooled(m)
@@ -226,6 +227,8 @@ def targets_blocks(rec: dict) -> tuple:
         ),
         table(
             _("Published vs reconstructed (SYNTHETIC reconstructions)"),
+            # TRANSLATORS: column headers; "Kind" is whether a figure is a target or a check
+            # (the cells stay in English).
             (_("Series"), _("Figure"), _("Kind"), _("Published"), *header, _("Note")),
             table_rows,
             numeric=tuple(range(3, 3 + len(header))),

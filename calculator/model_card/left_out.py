@@ -67,6 +67,7 @@ def by_study(m: dict) -> Section:
                     _("Observed"),
                     _("Mean predicted"),
                     _("c-statistic"),
+                    # TRANSLATORS: a column header: the ridge penalty C (a symbol, usually kept).
                     *((_("C"),) if refit_c else ()),
                     _("Status"),
                 ),

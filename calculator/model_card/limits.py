@@ -47,6 +47,7 @@ def borrowed_effect(name: str, p: dict) -> str:
 
 def small_cohort(m: dict) -> str:
     cohort = m["cohort"]
+    # TRANSLATORS: a sentence on its own, e.g. "172 patients, 52 deaths by day 90."
     sentences = [_("%(n)s patients, %(deaths)s.", n=cohort["n"], deaths=deaths(m))]
     if "sample_size" in m.get("metrics", {}):
         sentences.append(m["metrics"]["sample_size"]["statement"])  # the manifest's, as training wrote it

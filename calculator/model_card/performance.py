@@ -88,6 +88,8 @@ def how_validated(m: dict) -> tuple:
                     "the pooled model's own performance on each of those reconstructions, averaged. It is "
                     "optimistic: the model was fitted to reconstructions like them."
                 ),
+                # TRANSLATORS: a lead-in in bold, followed by what the apparent performance is
+                # (also "Optimism-corrected:", "Leave-one-study-out:").
                 _("Apparent:"),
             ),
             Paragraph(

@@ -86,6 +86,8 @@ def size_rows(size: dict) -> list[tuple]:
         (_("Prevalence of death by day 90"), num(size["prevalence"])),
         (
             _("Anticipated Cox-Snell R²"),
+            # TRANSLATORS: a table cell: the anticipated R² and where it comes from
+            # (the source stays in English).
             _(
                 "%(r2)s; source: %(source)s",
                 r2=num(size["anticipated_cox_snell_r2"]),

@@ -94,6 +94,8 @@ def stability_section(m: dict) -> Section:
             table(
                 _("Largest change over the %(grid)s input combinations, in percentage points", grid=GRID),
                 (
+                    # TRANSLATORS: column headers: the check (another run), what was
+                    # compared, and the largest change of the estimate.
                     _("Check"),
                     _("Compared"),
                     _("Estimate"),
