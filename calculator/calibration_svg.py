@@ -1,7 +1,8 @@
 """A calibration plot as an inline SVG string: observed vs predicted, 0-100% on both axes.
 
 Shared by the /model page and the training command's validation report, so it lives here
-(`calculator` never imports from `training`). Pure and standard library only. The SVG carries
+(`calculator` never imports from `training`). Pure: its words in the current language
+(calculator.i18n, English outside a request). The SVG carries
 its own <title> and <desc> (the numbers, for screen readers), draws in black and grey so it
 prints, and uses no script, no CSS, no external resource and no JavaScript.
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from html import escape
+
+from calculator.i18n import _
 
 SIZE = 320  # viewBox width and height; the SVG scales to its container
 # Margins for tick labels and axis titles; on the right, half of the centred "100%" tick label.
@@ -29,11 +32,52 @@ def _pct(fraction: float) -> str:
     return f"{100 * fraction:.0f}%"
 
 
+def _group(i: int, p: float, o: float, lo: float, hi: float, n) -> str:
+    """One group for a screen reader, e.g. 'group 2: predicted 60%, observed 70% (95% CI 50% to 85%)'."""
+    variables = {"group": i, "predicted": _pct(p), "observed": _pct(o), "low": _pct(lo), "high": _pct(hi)}
+    if n is None:
+        # TRANSLATORS: an item of a list describing a calibration plot's points, for screen readers.
+        return _(
+            "group %(group)s: predicted %(predicted)s, observed %(observed)s (95%% CI %(low)s to %(high)s)",
+            **variables,
+        )
+    # TRANSLATORS: an item of a list describing a calibration plot's points, for screen readers.
+    return _(
+        "group %(group)s: predicted %(predicted)s, observed %(observed)s (95%% CI %(low)s to %(high)s), "
+        "n = %(n)s",
+        n=n,
+        **variables,
+    )
+
+
+def _description(points: list, x_label: str | None, y_label: str | None) -> str:
+    """The plot in words (its <desc>): the axes, the diagonal and every group."""
+    if x_label is None and y_label is None:
+        axes = _(
+            "Predicted 90-day survival on the horizontal axis against observed 90-day survival on the "
+            "vertical axis, 0 to 100%."
+        )
+    else:
+        axes = _(
+            "%(x_label)s on the horizontal axis against %(y_label)s on the vertical axis, 0 to 100%%.",
+            x_label=x_label if x_label is not None else _("Predicted 90-day survival"),
+            y_label=(y_label if y_label is not None else _("Observed 90-day survival")).lower(),
+        )
+    described = "; ".join(_group(i, *point) for i, point in enumerate(points, start=1))
+    return " ".join(
+        (
+            axes,
+            _("The dashed diagonal is perfect calibration."),
+            described + "." if points else _("No groups to show."),
+        )
+    )
+
+
 def calibration_svg(
     groups: Sequence[Mapping],
-    title: str = "Calibration: observed vs predicted 90-day survival",
-    x_label: str = "Predicted 90-day survival",
-    y_label: str = "Observed 90-day survival",
+    title: str | None = None,
+    x_label: str | None = None,
+    y_label: str | None = None,
     element_id: str = "calibration",
 ) -> str:
     """The plot of `groups`, each a mapping with "predicted", "observed", "ci_low", "ci_high"
@@ -43,19 +87,15 @@ def calibration_svg(
     dashed line of perfect calibration. Values outside 0-1 are drawn at the edge. Text is
     XML-escaped. `element_id` prefixes the ids of <title> and <desc>: make it unique per page.
     An empty `groups` gives the axes and a description saying there is nothing to show.
+    The title and axis labels default to 90-day survival, in the current language.
     Raises KeyError when a group lacks one of the four keys.
     """
     eid = escape(element_id, quote=True)
     points = [(g["predicted"], g["observed"], g["ci_low"], g["ci_high"], g.get("n")) for g in groups]
-    described = "; ".join(
-        f"group {i}: predicted {_pct(p)}, observed {_pct(o)} (95% CI {_pct(lo)} to {_pct(hi)})"
-        + (f", n = {n}" if n is not None else "")
-        for i, (p, o, lo, hi, n) in enumerate(points, start=1)
-    )
-    desc = (
-        f"{x_label} on the horizontal axis against {y_label.lower()} on the vertical axis, 0 to 100%. "
-        "The dashed diagonal is perfect calibration. " + (described + "." if points else "No groups to show.")
-    )
+    title = title if title is not None else _("Calibration: observed vs predicted 90-day survival")
+    desc = _description(points, x_label, y_label)
+    x_label = x_label if x_label is not None else _("Predicted 90-day survival")
+    y_label = y_label if y_label is not None else _("Observed 90-day survival")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" role="img" '
         f'aria-labelledby="{eid}-title {eid}-desc" font-family="sans-serif" font-size="11">',
@@ -79,7 +119,7 @@ def calibration_svg(
         f'<text x="14" y="{(_y(0) + _y(1)) / 2:.1f}" text-anchor="middle" '
         f'transform="rotate(-90 14 {(_y(0) + _y(1)) / 2:.1f})">{escape(y_label)}</text>',
     ]
-    for p, o, lo, hi, _ in points:
+    for p, o, lo, hi, _n in points:
         parts += [
             f'<line class="ci" x1="{_x(p):.1f}" y1="{_y(lo):.1f}" x2="{_x(p):.1f}" y2="{_y(hi):.1f}" '
             'stroke="#000" stroke-width="1.5"/>',

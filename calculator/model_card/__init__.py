@@ -15,6 +15,7 @@ statistician checks (method, formula, performance), then limitations and version
 
 from __future__ import annotations
 
+from calculator.i18n import N_, _
 from calculator.model_card.blocks import Card, Paragraph, Section, pooled, table
 from calculator.model_card.data import data_sections
 from calculator.model_card.formula import (
@@ -32,7 +33,7 @@ from calculator.model_card.performance import performance_sections
 from calculator.model_card.resection import resection_sections
 from calculator.model_card.use import intended_use, predictors, summary
 
-TITLE = "Model card: 90-day survival after surgery for intradural spinal metastases"
+TITLE = N_("Model card: 90-day survival after surgery for intradural spinal metastases")
 
 __all__ = ["Card", "build_card", "by_hand", "card_markdown", "estimates", "worked_profile"]
 
@@ -40,7 +41,7 @@ __all__ = ["Card", "build_card", "by_hand", "card_markdown", "estimates", "worke
 def build_card(manifest: dict) -> Card:
     m = manifest
     return Card(
-        TITLE,
+        _(TITLE),
         (
             summary(m),
             *resection_sections(m),
@@ -60,36 +61,56 @@ def build_card(manifest: dict) -> Card:
 
 def version(m: dict) -> Section:
     rows = [
-        ("Model version", m["version"]),
-        ("Artifact", m["artifact"]),
-        ("Artifact SHA-256", m["sha256"]),
-        ("Example reconstruction (one draw)" if pooled(m) else "Cohort file", m["cohort"]["file"]),
-        ("Its SHA-256" if pooled(m) else "Cohort SHA-256", m["cohort"]["sha256"]),
-        (
-            "Master seed (draws, choice of C, validation)" if pooled(m) else "Seed (CV folds and bootstrap)",
-            m.get("seed", "—"),
-        ),
+        (_("Model version"), m["version"]),
+        (_("Artifact"), m["artifact"]),
+        (_("Artifact SHA-256"), m["sha256"]),
+        *cohort_identity(m),
     ]
-    if pooled(m):
-        rows.append(("Reconstructions pooled", m["cohort"]["reconstructions"]))
-    rows += [(f"{name} version", v) for name, v in m["versions"].items()]
+    # TRANSLATORS: a table row: the version of a library (e.g. "numpy version"); the name is not translated.
+    rows += [(_("%(library)s version", library=name), v) for name, v in m["versions"].items()]
     rec = m.get("reconstruction")
     if rec:
-        rows.append(("Cohort made by", rec["generator"]))
-        rows += [(f"Evidence file {name} SHA-256", h) for name, h in rec["evidence_sha256"].items()]
+        rows.append((_("Cohort made by"), rec["generator"]))
+        rows += [
+            (_("Evidence file %(file)s SHA-256", file=name), h) for name, h in rec["evidence_sha256"].items()
+        ]
     return Section(
         "version",
-        "Version and reproducibility",
+        _("Version and reproducibility"),
         (
-            table("Identity of this model", ("Item", "Value"), rows, wide=True),
-            Paragraph(
-                (
-                    "With the same evidence files, master seed"
-                    if pooled(m)
-                    else "With the same cohort file, seed"
-                )
-                + " and library versions, python -m training fit writes the same artifact byte for byte; "
-                "the app refuses to load an artifact whose SHA-256 differs."
-            ),
+            table(_("Identity of this model"), (_("Item"), _("Value")), rows, wide=True),
+            Paragraph(reproducible(m)),
         ),
+    )
+
+
+def cohort_identity(m: dict) -> list[tuple[str, str]]:
+    """The rows naming the data and the seed: the example reconstruction for the pooled default,
+    the cohort file for a cohort fit."""
+    cohort, seed = m["cohort"], m.get("seed", "—")
+    if pooled(m):
+        return [
+            (_("Example reconstruction (one draw)"), cohort["file"]),
+            # TRANSLATORS: the SHA-256 hash of the example reconstruction named in the row above.
+            (_("Its SHA-256"), cohort["sha256"]),
+            (_("Master seed (draws, choice of C, validation)"), seed),
+            (_("Reconstructions pooled"), cohort["reconstructions"]),
+        ]
+    return [
+        (_("Cohort file"), cohort["file"]),
+        (_("Cohort SHA-256"), cohort["sha256"]),
+        (_("Seed (CV folds and bootstrap)"), seed),
+    ]
+
+
+def reproducible(m: dict) -> str:
+    if pooled(m):
+        return _(
+            "With the same evidence files, master seed and library versions, python -m training fit "
+            "writes the same artifact byte for byte; the app refuses to load an artifact whose SHA-256 "
+            "differs."
+        )
+    return _(
+        "With the same cohort file, seed and library versions, python -m training fit writes the same "
+        "artifact byte for byte; the app refuses to load an artifact whose SHA-256 differs."
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from calculator.i18n import N_, _
+
 
 @dataclass(frozen=True)
 class Paragraph:
@@ -81,21 +83,22 @@ def table(caption: str, header, rows, numeric=(), wide: bool = False) -> Table:
     )
 
 
-NOT_AVAILABLE = "n/a"
+# TRANSLATORS: "not available", in a table cell where a measure could not be computed.
+NOT_AVAILABLE = N_("n/a")
 
 
 def num(x, digits: int = 3) -> str:
     """A measure such as a c-statistic or a Brier score, fixed decimals; 'n/a' for None."""
-    return NOT_AVAILABLE if x is None else f"{x:.{digits}f}"
+    return _(NOT_AVAILABLE) if x is None else f"{x:.{digits}f}"
 
 
 def signed(x, digits: int = 3) -> str:
-    return NOT_AVAILABLE if x is None else f"{x:+.{digits}f}"
+    return _(NOT_AVAILABLE) if x is None else f"{x:+.{digits}f}"
 
 
 def pct(x, digits: int = 1) -> str:
     """A probability as a percentage, e.g. 0.6875 -> '68.8%'."""
-    return NOT_AVAILABLE if x is None else f"{100 * x:.{digits}f}%"
+    return _(NOT_AVAILABLE) if x is None else f"{100 * x:.{digits}f}%"
 
 
 def coef(x: float) -> str:
@@ -108,10 +111,16 @@ def plain(value) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return yes_no(value)
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)
+
+
+def yes_no(value: bool) -> str:
+    """'yes' or 'no' in a table cell."""
+    # TRANSLATORS: a table cell answering a yes/no question (e.g. "Met", "Interval includes no effect").
+    return _("yes") if value else _("no")
 
 
 def pp(x: float) -> str:
@@ -124,7 +133,9 @@ def odds_ratio(log_odds: float) -> str:
 
 
 def interval(low, high, fmt=num) -> str:
-    return f"{fmt(low)} to {fmt(high)}"
+    """A range of two formatted numbers, e.g. '0.21 to 1.67'."""
+    # TRANSLATORS: a range of two numbers (an interval, or a minimum to a maximum), e.g. "0.21 to 1.67".
+    return _("%(low)s to %(high)s", low=fmt(low), high=fmt(high))
 
 
 def count(x) -> str:
@@ -138,18 +149,20 @@ def pooled(m: dict) -> bool:
 
 
 def deaths(m: dict) -> str:
-    """The deaths by the horizon behind the model, e.g. '45 deaths by day 90' or, pooled, '46.4
-    deaths by day 90 on average, 22 to 84 across the reconstructions'."""
+    """The deaths by the horizon behind the model, a phrase that stands on its own (in brackets or
+    as an item of a list), e.g. '45 deaths by day 90' or, pooled, '46.4 deaths by day 90 on
+    average, 22 to 84 across the reconstructions'."""
     cohort, h = m["cohort"], m["horizon_days"]
-    text = f"{count(cohort['events_90d'])} deaths by day {h}"
     if pooled(m) and "events_90d_range" in cohort:
         low, high = cohort["events_90d_range"]
-        text += f" on average, {low} to {high} across the reconstructions"
-    return text
-
-
-def draws_named(m: dict) -> str:
-    """What the model's coefficient vectors are, with their number: '2000 draws' (pooled) or
-    '200 bootstrap refits' (a cohort fit)."""
-    n = m["model"]["interval"]["draws"]
-    return f"{n} draws" if pooled(m) else f"{n} bootstrap refits"
+        # TRANSLATORS: a phrase on its own, in brackets or as an item of a list; "deaths" may be a
+        # mean over the reconstructions, e.g. "46.4 deaths by day 90 on average, 22 to 84 across ...".
+        return _(
+            "%(deaths)s deaths by day %(day)s on average, %(low)s to %(high)s across the reconstructions",
+            deaths=count(cohort["events_90d"]),
+            day=h,
+            low=low,
+            high=high,
+        )
+    # TRANSLATORS: a phrase on its own, in brackets or as an item of a list, e.g. "45 deaths by day 90".
+    return _("%(deaths)s deaths by day %(day)s", deaths=count(cohort["events_90d"]), day=h)

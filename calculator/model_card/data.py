@@ -3,8 +3,20 @@ their reconstruction (the assumptions are in calculator.model_card.assumptions).
 
 from __future__ import annotations
 
+from calculator.i18n import _
 from calculator.model_card.assumptions import assumption_blocks
-from calculator.model_card.blocks import Paragraph, Section, Table, count, deaths, pct, plain, pooled, table
+from calculator.model_card.blocks import (
+    Paragraph,
+    Section,
+    Table,
+    count,
+    deaths,
+    interval,
+    pct,
+    plain,
+    pooled,
+    table,
+)
 from calculator.model_card.lineage import lineage_section
 
 
@@ -15,69 +27,104 @@ def data_sections(m: dict) -> list[Section]:
     rec = m.get("reconstruction")
     if rec:
         sections += [
-            Section("series", "The published series", (series_table(rec),), level=3),
-            Section("targets", "Published figures and their reconstruction", targets_blocks(rec), level=3),
-            Section("assumptions", "Every assumption with its uncertainty", assumption_blocks(m), level=3),
+            Section("series", _("The published series"), (series_table(rec),), level=3),
+            Section("targets", _("Published figures and their reconstruction"), targets_blocks(rec), level=3),
+            Section("assumptions", _("Every assumption with its uncertainty"), assumption_blocks(m), level=3),
         ]
     return sections
 
 
 def cohort_section(m: dict) -> Section:
     cohort, h = m["cohort"], m["horizon_days"]
-    per = " (mean over the reconstructions)" if pooled(m) else ""
     studies = table(
-        "Patients by study in the fitting cohort",
-        ("Study", "n", f"Deaths by day {h}{per}"),
+        _("Patients by study in the fitting cohort"),
+        (
+            _("Study"),
+            # TRANSLATORS: a column header: the number of patients.
+            _("n"),
+            _("Deaths by day %(day)s (mean over the reconstructions)", day=h)
+            if pooled(m)
+            else _("Deaths by day %(day)s", day=h),
+        ),
         [(s["study_id"], s["n"], count(s["events_90d"])) for s in cohort["studies"]]
-        + [("All", cohort["n"], count(cohort["events_90d"]))],
+        # TRANSLATORS: the last row of a table of studies: all studies together.
+        + [(_("All"), cohort["n"], count(cohort["events_90d"]))],
         numeric=(1, 2),
     )
-    if pooled(m):
-        facts = (
-            f"{cohort['n']} patients in each of {cohort['reconstructions']} reconstructions, from "
-            f"{len(cohort['studies'])} studies; {deaths(m)}; {cohort['censored_before_90d']} last seen "
-            f"alive before day {h}. The file {cohort['file']} (SHA-256 {cohort['sha256']}) is one of "
-            "them, the first draw, kept with the model as an example: the model is not fitted to it "
-            "alone."
-        )
-    else:
-        facts = (
-            f"{cohort['n']} patients used of {cohort['n_rows']} rows in the file "
-            f"{cohort['file']} (SHA-256 {cohort['sha256']}), from {len(cohort['studies'])} studies; "
-            f"{cohort['events_90d']} died by day {h}; {cohort['censored_before_90d']} were last seen "
-            f"alive before day {h}."
-        )
-        if "files" in m:  # the manifest lists what its model directory holds
-            facts += (
-                " A copy of the file is kept with the model."
-                if cohort["file"] in m["files"]
-                else " The file is not kept with the model: its hash identifies it."
-            )
+    facts = cohort_facts(m)
     if not m.get("synthetic"):
         return Section(
             "data",
-            "Where the data comes from",
-            (Paragraph(facts, "A registry cohort."), studies),
+            _("Where the data comes from"),
+            (Paragraph(facts, _("A registry cohort.")), studies),
         )
-    many = (
-        f"{cohort['reconstructions']} reconstructions, each with one patient per published patient"
-        if pooled(m)
-        else "one patient per published patient"
+    statement = Paragraph(synthetic_statement(m), _("The cohort is synthetic."))
+    return Section("data", _("Where the data comes from"), (statement, Paragraph(facts), studies))
+
+
+def cohort_facts(m: dict) -> str:
+    """The cohort's figures and its file: for the pooled default, one reconstruction of many."""
+    cohort, h = m["cohort"], m["horizon_days"]
+    variables = {
+        "n": cohort["n"],
+        "studies": len(cohort["studies"]),
+        "censored": cohort["censored_before_90d"],
+        "day": h,
+        "file": cohort["file"],
+        "sha256": cohort["sha256"],
+    }
+    if pooled(m):
+        return _(
+            "%(n)s patients in each of %(reconstructions)s reconstructions, from %(studies)s studies; "
+            "%(deaths)s; %(censored)s last seen alive before day %(day)s. The file %(file)s (SHA-256 "
+            "%(sha256)s) is one of them, the first draw, kept with the model as an example: the model is "
+            "not fitted to it alone.",
+            reconstructions=cohort["reconstructions"],
+            deaths=deaths(m),
+            **variables,
+        )
+    facts = _(
+        "%(n)s patients used of %(rows)s rows in the file %(file)s (SHA-256 %(sha256)s), from "
+        "%(studies)s studies; %(deaths)s died by day %(day)s; %(censored)s were last seen alive before "
+        "day %(day)s.",
+        rows=cohort["n_rows"],
+        deaths=cohort["events_90d"],
+        **variables,
     )
-    statement = Paragraph(
+    if "files" not in m:  # the manifest lists what its model directory holds
+        return facts
+    if cohort["file"] in m["files"]:
+        return facts + " " + _("A copy of the file is kept with the model.")
+    return facts + " " + _("The file is not kept with the model: its hash identifies it.")
+
+
+def synthetic_statement(m: dict) -> str:
+    """What a synthetic cohort is, and what it means for the model's figures."""
+    if pooled(m):
+        return _(
+            "No patient-level data on operated intradural spinal metastases is public. The patients "
+            "behind this model are synthetic: %(reconstructions)s reconstructions, each with one patient "
+            "per published patient of the series below, drawn by a program so that each series' published "
+            "figures (its size, resection split, neurological status and survival) are reproduced, with "
+            "the effects of KPS, other metastases and neurological function borrowed from larger "
+            "spinal-metastasis cohorts where intradural ones do not exist, each assumption drawn from its "
+            "stated uncertainty. What this means: the cohorts are consistent restatements of the "
+            "published summaries plus the assumptions listed below, not observed data. The model's "
+            "coefficients largely return the effects that were put in, and its validation figures say "
+            "how well it fits data made that way, not how it performs in real patients.",
+            reconstructions=m["cohort"]["reconstructions"],
+        )
+    return _(
         "No patient-level data on operated intradural spinal metastases is public. The patients behind "
-        f"this model are synthetic: {many} of the series below, drawn by a program so that each "
-        "series' published figures (its size, resection split, neurological status and survival) are "
-        "reproduced, with the effects of KPS, other metastases and neurological function borrowed "
-        "from larger spinal-metastasis cohorts where intradural ones do not exist"
-        + (", each assumption drawn from its stated uncertainty. " if pooled(m) else ". ")
-        + "What this means: the cohorts are consistent restatements of the published summaries plus "
-        "the assumptions listed below, not observed data. The model's coefficients largely return the "
+        "this model are synthetic: one patient per published patient of the series below, drawn by a "
+        "program so that each series' published figures (its size, resection split, neurological status "
+        "and survival) are reproduced, with the effects of KPS, other metastases and neurological "
+        "function borrowed from larger spinal-metastasis cohorts where intradural ones do not exist. "
+        "What this means: the cohorts are consistent restatements of the published summaries plus the "
+        "assumptions listed below, not observed data. The model's coefficients largely return the "
         "effects that were put in, and its validation figures say how well it fits data made that way, "
-        "not how it performs in real patients.",
-        "The cohort is synthetic.",
+        "not how it performs in real patients."
     )
-    return Section("data", "Where the data comes from", (statement, Paragraph(facts), studies))
 
 
 def series_table(rec: dict) -> Table:
@@ -99,8 +146,16 @@ def series_table(rec: dict) -> Table:
             )
         )
     return table(
-        "Each series, with its citation; the figures are listed with their values in the next table",
-        ("Series", "Citation", "DOI or PMID", "n", "Compartment", "Used as", "Figures taken"),
+        _("Each series, with its citation; the figures are listed with their values in the next table"),
+        (
+            _("Series"),
+            _("Citation"),
+            _("DOI or PMID"),
+            _("n"),
+            _("Compartment"),
+            _("Used as"),
+            _("Figures taken"),
+        ),
         rows,
         numeric=(3,),
         wide=True,
@@ -126,12 +181,14 @@ def targets_blocks(rec: dict) -> tuple:
             )
             for t in rows
         ]
-        header = ("Reconstructed: median", "Min to max", "Tolerance", "Draws meeting it")
-        summary = (
-            f"{always} of {len(targets)} targets are met in every draw. The reconstructed value is "
-            "given over the draws: its median and its range. A published figure marked 'drawn' is one "
-            "a series does not publish and borrows from others: it is drawn in each reconstruction "
-            "(see the assumptions)."
+        header = (_("Reconstructed: median"), _("Min to max"), _("Tolerance"), _("Draws meeting it"))
+        summary = _(
+            "%(met)s of %(targets)s targets are met in every draw. The reconstructed value is given over "
+            "the draws: its median and its range. A published figure marked 'drawn' is one a series does "
+            "not publish and borrows from others: it is drawn in each reconstruction (see the "
+            "assumptions).",
+            met=always,
+            targets=len(targets),
         )
     else:  # one reconstruction
         table_rows = [
@@ -147,19 +204,32 @@ def targets_blocks(rec: dict) -> tuple:
             )
             for t in rows
         ]
-        header = ("Reconstructed", "Tolerance", "Met")
-        summary = f"{sum(bool(t['met']) for t in targets)} of {len(targets)} targets are met."
+        header = (_("Reconstructed"), _("Tolerance"), _("Met"))
+        summary = _(
+            "%(met)s of %(targets)s targets are met.",
+            met=sum(bool(t["met"]) for t in targets),
+            targets=len(targets),
+        )
     return (
         Paragraph(
-            "A target is a published figure each reconstruction is built to reproduce within a "
-            "tolerance; a check is compared but never tuned for. Published figures (sizes, resection "
-            "splits, deaths, medians) are data: the same in every reconstruction, never drawn. "
-            + summary
-            + " Each series' citation is in the table above."
+            " ".join(
+                (
+                    _(
+                        "A target is a published figure each reconstruction is built to reproduce within a "
+                        "tolerance; a check is compared but never tuned for. Published figures (sizes, "
+                        "resection splits, deaths, medians) are data: the same in every reconstruction, "
+                        "never drawn."
+                    ),
+                    summary,
+                    _("Each series' citation is in the table above."),
+                )
+            )
         ),
         table(
-            "Published vs reconstructed (SYNTHETIC reconstructions)",
-            ("Series", "Figure", "Kind", "Published", *header, "Note"),
+            _("Published vs reconstructed (SYNTHETIC reconstructions)"),
+            # TRANSLATORS: column headers; "Kind" is whether a figure is a target or a check
+            # (the cells stay in English).
+            (_("Series"), _("Figure"), _("Kind"), _("Published"), *header, _("Note")),
             table_rows,
             numeric=tuple(range(3, 3 + len(header))),
             wide=True,
@@ -170,4 +240,4 @@ def targets_blocks(rec: dict) -> tuple:
 def _range(t: dict) -> str:
     if t["reconstructed_min"] is None:
         return "—"
-    return f"{plain(t['reconstructed_min'])} to {plain(t['reconstructed_max'])}"
+    return interval(t["reconstructed_min"], t["reconstructed_max"], fmt=plain)

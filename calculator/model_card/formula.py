@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import math
 
-from calculator.explain import describe
+from calculator.explain import describe, phrase
 from calculator.features import COMPARTMENT, REFERENCE_PATIENT, RESECTION
+from calculator.i18n import _
 from calculator.model_card.blocks import (
     Formula,
     Paragraph,
     Section,
     coef,
-    draws_named,
     interval,
     num,
     odds_ratio,
     pct,
     plain,
+    pooled,
     table,
 )
 from calculator.predict import GRADE_CENTRE, KPS_CENTRE, KPS_UNIT
@@ -32,24 +33,35 @@ def _indicator(name: str, value):
     return lambda p: int(p[name] == value)
 
 
-# Per design column (calculator.predict.DESIGN): its symbol in the formula, the contrast in words,
-# and its value for a patient's inputs.
+def _versus(reference: str) -> str:
+    # TRANSLATORS: the contrast of an indicator in the coefficient table, e.g. "vs biopsy".
+    return _("vs %(reference)s", reference=reference)
+
+
+# Per design column (calculator.predict.DESIGN): its symbol in the formula (formula text, not
+# translated), the contrast in words (a function: translated when the card is built) and its value
+# for a patient's inputs.
 TERMS = {
     "kps_per_10": (
         f"(KPS - {KPS_CENTRE}) / {KPS_UNIT}",
-        f"per {KPS_UNIT} KPS points more",
+        lambda: _("per %(points)s KPS points more", points=KPS_UNIT),
         lambda p: (p["kps"] - KPS_CENTRE) / KPS_UNIT,
     ),
     "mccormick_grade": (
         f"(McCormick grade - {GRADE_CENTRE})",
-        "per McCormick grade worse",
+        lambda: _("per McCormick grade worse"),
         lambda p: p["mccormick_grade"] - GRADE_CENTRE,
     ),
-    "other_metastases": ("[other metastases]", "yes vs no", lambda p: int(bool(p["other_metastases"]))),
+    "other_metastases": (
+        "[other metastases]",
+        # TRANSLATORS: the contrast of the indicator "other metastases": having them vs not.
+        lambda: _("yes vs no"),
+        lambda p: int(bool(p["other_metastases"])),
+    ),
     **{
         f"resection_{v}": (
             f"[{RESECTION.choice(v).label.lower()}]",
-            f"vs {RESECTION.choice(RESECTION.values[0]).label.lower()}",
+            lambda: _versus(phrase("resection", RESECTION.values[0])),
             _indicator("resection", v),
         )
         for v in RESECTION.values[1:]
@@ -57,7 +69,7 @@ TERMS = {
     **{
         f"compartment_{v}": (
             f"[{COMPARTMENT.choice(v).label.lower()}]",
-            f"vs {COMPARTMENT.choice(COMPARTMENT.values[0]).label.lower()}",
+            lambda: _versus(_(COMPARTMENT.choice(COMPARTMENT.values[0]).label).lower()),
             _indicator("compartment", v),
         )
         for v in COMPARTMENT.values[1:]
@@ -94,48 +106,67 @@ def formula_text(coefficients: dict[str, float], h: int) -> str:
         for n, b in coefficients.items()
         if n != "intercept"
     ]
-    return "\n".join([*lines, f"P(alive at day {h}) = 1 / (1 + exp(LP))"])
+    return "\n".join([*lines, f"P(alive at day {h}) = 1 / (1 + exp(LP))"])  # formula text: not translated
 
 
 def coefficients_section(m: dict) -> Section:
     c = m["model"]["coefficients"]
     design = c.get("design", {})
-    reference = design.get("intercept", "the reference patient")
+    reference = design["intercept"] if "intercept" in design else _("the reference patient")
     rows = []
     for name, entry in c["pooled"].items():
         b, (low, high) = entry["estimate"], entry["interval_95"]
-        symbol, contrast = ("Intercept", reference) if name == "intercept" else TERMS[name][:2]
-        ratio = "—" if name == "intercept" else f"{odds_ratio(b)} ({interval(low, high, odds_ratio)})"
+        if name == "intercept":
+            symbol, contrast, ratio = _("Intercept"), reference, "—"
+        else:
+            symbol, contrast = TERMS[name][0], TERMS[name][1]()
+            ratio = f"{odds_ratio(b)} ({interval(low, high, odds_ratio)})"
         rows.append((symbol, contrast, coef(b), interval(low, high, coef), ratio))
     return Section(
         "coefficients",
-        "One formula: the coefficients",
+        _("One formula: the coefficients"),
         (
-            Paragraph(
-                "Every estimate the calculator shows for a patient whose five inputs are known comes from "
-                f"one formula: the {c['outcome']} (positive: higher risk of death) is the intercept plus "
-                "each coefficient times the patient's value of its term, on a fixed design centred on the "
-                f"reference patient, so that the intercept is {reference}. "
-                "An indicator in brackets is 1 when true, else 0. Each coefficient's 95% interval is "
-                f"the 2.5th to 97.5th percentile of its values over the {draws_named(m)} (see "
-                "Method); the odds ratio is exp(coefficient)."
-            ),
+            Paragraph(one_formula(m, c["outcome"], reference)),
             table(
-                "Coefficients on the fixed design",
+                _("Coefficients on the fixed design"),
                 (
-                    "Term",
-                    "Contrast",
-                    "Coefficient (log odds of death)",
-                    "95% interval",
-                    "Odds ratio for death (95% interval)",
+                    _("Term"),
+                    _("Contrast"),
+                    _("Coefficient (log odds of death)"),
+                    _("95% interval"),
+                    _("Odds ratio for death (95% interval)"),
                 ),
                 rows,
                 numeric=(2, 3, 4),
                 wide=True,
             ),
-            Paragraph("To reproduce an estimate by hand:"),
+            Paragraph(_("To reproduce an estimate by hand:")),
             Formula(formula_text(estimates(m), m["horizon_days"])),
         ),
+    )
+
+
+def one_formula(m: dict, outcome: str, reference: str) -> str:
+    """How every estimate comes from the formula; what the coefficients' intervals are over."""
+    variables = {"outcome": outcome, "reference": reference, "n": m["model"]["interval"]["draws"]}
+    if pooled(m):
+        return _(
+            "Every estimate the calculator shows for a patient whose five inputs are known comes from one "
+            "formula: the %(outcome)s (positive: higher risk of death) is the intercept plus each "
+            "coefficient times the patient's value of its term, on a fixed design centred on the "
+            "reference patient, so that the intercept is %(reference)s. An indicator in brackets is 1 "
+            "when true, else 0. Each coefficient's 95%% interval is the 2.5th to 97.5th percentile of its "
+            "values over the %(n)s draws (see Method); the odds ratio is exp(coefficient).",
+            **variables,
+        )
+    return _(
+        "Every estimate the calculator shows for a patient whose five inputs are known comes from one "
+        "formula: the %(outcome)s (positive: higher risk of death) is the intercept plus each "
+        "coefficient times the patient's value of its term, on a fixed design centred on the "
+        "reference patient, so that the intercept is %(reference)s. An indicator in brackets is 1 "
+        "when true, else 0. Each coefficient's 95%% interval is the 2.5th to 97.5th percentile of its "
+        "values over the %(n)s bootstrap refits (see Method); the odds ratio is exp(coefficient).",
+        **variables,
     )
 
 
@@ -143,32 +174,56 @@ def worked_example(m: dict) -> Section:
     ref = worked_profile(m)
     coefficients = estimates(m)
     terms, lp, survival = by_hand(coefficients, ref["inputs"])
-    rows = [("Intercept", "1", coef(coefficients["intercept"]), num(coefficients["intercept"], 4))]
+    rows = [(_("Intercept"), "1", coef(coefficients["intercept"]), num(coefficients["intercept"], 4))]
     rows += [
         (TERMS[n][0], plain(float(x)), coef(b), num(x * b + 0.0, 4)) for n, x, b in terms
     ]  # + 0.0: no "-0.0000"
-    rows.append(("LP (sum)", "", "", num(lp, 4)))
-    low, high = ref["interval_95"]
-    h = m["horizon_days"]
+    rows.append((_("LP (sum)"), "", "", num(lp, 4)))
     return Section(
         "worked-example",
-        "Worked example",
+        _("Worked example"),
         (
-            Paragraph(f"A patient with {describe(ref['inputs'])}:"),
+            Paragraph(_("A patient with %(inputs)s:", inputs=describe(ref["inputs"]))),
             table(
-                "The linear predictor term by term",
-                ("Term", "Value", "Coefficient", "Product"),
+                _("The linear predictor term by term"),
+                (_("Term"), _("Value"), _("Coefficient"), _("Product")),
                 rows,
                 (1, 2, 3),
             ),
-            Paragraph(
-                f"P(alive at day {h}) = 1 / (1 + exp({num(lp, 4)})) = {pct(survival)}. The calculator gives "
-                f"{pct(ref['survival_90d'])} for this patient (95% interval {pct(low)} to {pct(high)}): the "
-                "prediction recorded in the manifest when the model was built. The interval is the 2.5th to "
-                f"97.5th percentile of this patient's estimate over the {draws_named(m)}, whose coefficient "
-                "vectors are stored in the artifact; it cannot be redone from the coefficients' intervals "
-                "above, because the coefficients vary together."
-            ),
+            Paragraph(by_hand_result(m, ref, lp, survival)),
         ),
         level=3,
+    )
+
+
+def by_hand_result(m: dict, ref: dict, lp: float, survival: float) -> str:
+    """The worked example's result by hand against the calculator's recorded prediction."""
+    low, high = ref["interval_95"]
+    variables = {
+        "day": m["horizon_days"],
+        "lp": num(lp, 4),
+        "by_hand": pct(survival),
+        "estimate": pct(ref["survival_90d"]),
+        "low": pct(low),
+        "high": pct(high),
+        "n": m["model"]["interval"]["draws"],
+    }
+    if pooled(m):
+        return _(
+            "P(alive at day %(day)s) = 1 / (1 + exp(%(lp)s)) = %(by_hand)s. The calculator gives "
+            "%(estimate)s for this patient (95%% interval %(low)s to %(high)s): the prediction recorded in "
+            "the manifest when the model was built. The interval is the 2.5th to 97.5th percentile of this "
+            "patient's estimate over the %(n)s draws, whose coefficient vectors are stored in the "
+            "artifact; it cannot be redone from the coefficients' intervals above, because the "
+            "coefficients vary together.",
+            **variables,
+        )
+    return _(
+        "P(alive at day %(day)s) = 1 / (1 + exp(%(lp)s)) = %(by_hand)s. The calculator gives "
+        "%(estimate)s for this patient (95%% interval %(low)s to %(high)s): the prediction recorded in "
+        "the manifest when the model was built. The interval is the 2.5th to 97.5th percentile of this "
+        "patient's estimate over the %(n)s bootstrap refits, whose coefficient vectors are stored in the "
+        "artifact; it cannot be redone from the coefficients' intervals above, because the "
+        "coefficients vary together.",
+        **variables,
     )

@@ -4,7 +4,19 @@ out-of-study predictions, from the manifest's `metrics`."""
 from __future__ import annotations
 
 from calculator.calibration_svg import calibration_svg
-from calculator.model_card.blocks import Figure, Paragraph, Section, count, num, pct, plain, pooled, table
+from calculator.i18n import _
+from calculator.model_card.blocks import (
+    Figure,
+    Paragraph,
+    Section,
+    count,
+    interval,
+    num,
+    pct,
+    plain,
+    pooled,
+    table,
+)
 
 
 def by_study(m: dict) -> Section:
@@ -19,7 +31,7 @@ def by_study(m: dict) -> Section:
             pct(s.get("mean_predicted_survival_90d")),
             num(s.get("c_statistic")),
             *((plain(s.get("C")),) if refit_c else ()),
-            s.get("reason") or s.get("status", ""),
+            s.get("reason") or s.get("status", ""),  # as training recorded it
         )
         for s in iecv["per_study"]
     ]
@@ -27,7 +39,8 @@ def by_study(m: dict) -> Section:
     if "n" in loso:
         rows.append(
             (
-                f"Pooled ({loso['studies_predicted']} studies)",
+                # TRANSLATORS: the last row of a table of left-out studies: all of them together.
+                _("Pooled (%(studies)s studies)", studies=loso["studies_predicted"]),
                 loso["n"],
                 "",
                 pct(1 - loso["observed_mortality_90d"]),
@@ -39,30 +52,24 @@ def by_study(m: dict) -> Section:
         )
     return Section(
         "by-study",
-        "Internal-external validation: each study left out in turn",
+        _("Internal-external validation: each study left out in turn"),
         (
-            Paragraph(
-                (
-                    f"Each study is predicted by the pooled procedure at the shipped C = {m['model']['C']:g} "
-                    "fitted on the other studies' patients in each reconstruction; deaths and observed "
-                    "survival are over the reconstructions. "
-                    if pooled(m)
-                    else "Each study is predicted by the whole procedure refitted on the other studies. "
-                )
-                + f"Observed survival is the study's own Kaplan-Meier at day {h}; a c-statistic needs "
-                "both deaths and survivors in the study, and rests on very few deaths in the small ones."
-            ),
+            Paragraph(by_study_text(m)),
             table(
-                "Left-out study: observed vs mean predicted 90-day survival",
+                _("Left-out study: observed vs mean predicted 90-day survival"),
                 (
-                    "Study left out",
-                    "n",
-                    f"Deaths by day {h}" + (" (mean)" if pooled(m) else ""),
-                    "Observed",
-                    "Mean predicted",
-                    "c-statistic",
-                    *(("C",) if refit_c else ()),
-                    "Status",
+                    _("Study left out"),
+                    _("n"),
+                    _("Deaths by day %(day)s (mean)", day=h)
+                    if pooled(m)
+                    else _("Deaths by day %(day)s", day=h),
+                    # TRANSLATORS: a column header: the observed survival.
+                    _("Observed"),
+                    _("Mean predicted"),
+                    _("c-statistic"),
+                    # TRANSLATORS: a column header: the ridge penalty C (a symbol, usually kept).
+                    *((_("C"),) if refit_c else ()),
+                    _("Status"),
                 ),
                 rows,
                 numeric=tuple(range(1, 6 + refit_c)),
@@ -73,33 +80,63 @@ def by_study(m: dict) -> Section:
     )
 
 
-def _source(curve: dict) -> str:
+def by_study_text(m: dict) -> str:
+    """How each left-out study is predicted, and what its figures rest on."""
+    if pooled(m):
+        how = _(
+            "Each study is predicted by the pooled procedure at the shipped C = %(C)s fitted on the other "
+            "studies' patients in each reconstruction; deaths and observed survival are over the "
+            "reconstructions.",
+            C=f"{m['model']['C']:g}",
+        )
+    else:
+        how = _("Each study is predicted by the whole procedure refitted on the other studies.")
+    return " ".join(
+        (
+            how,
+            _(
+                "Observed survival is the study's own Kaplan-Meier at day %(day)s; a c-statistic needs both "
+                "deaths and survivors in the study, and rests on very few deaths in the small ones.",
+                day=m["horizon_days"],
+            ),
+        )
+    )
+
+
+def _title(curve: dict, h: int) -> str:
     """Out-of-study (leave-one-study-out), or cross-validated for a single-site registry."""
-    return "cross-validated" if "cross-validated" in curve["method"] else "out-of-study"
+    if "cross-validated" in curve["method"]:
+        return _("Calibration of cross-validated predictions, %(day)s-day survival", day=h)
+    return _("Calibration of out-of-study predictions, %(day)s-day survival", day=h)
 
 
 def calibration(curve: dict, h: int) -> Section:
     groups = curve["groups"]
     rows = [
-        (i, g["n"], pct(g["predicted"]), pct(g["observed"]), f"{pct(g['ci_low'])} to {pct(g['ci_high'])}")
+        (i, g["n"], pct(g["predicted"]), pct(g["observed"]), interval(g["ci_low"], g["ci_high"], fmt=pct))
         for i, g in enumerate(groups, start=1)
     ]
     return Section(
         "calibration",
-        "Calibration plot",
+        _("Calibration plot"),
         (
             Figure(
                 calibration_svg(
                     groups,
-                    title=f"Calibration of {_source(curve)} predictions, {h}-day survival",
+                    title=_title(curve, h),
                     element_id="calibration-plot",  # "calibration-title" is the section's heading
                 ),
-                f"Observed vs predicted {h}-day survival. Method: {curve['method']}. Points below the "
-                "diagonal: fewer survived than predicted.",
+                # TRANSLATORS: %(method)s is the manifest's description of the method (in English).
+                _(
+                    "Observed vs predicted %(day)s-day survival. Method: %(method)s. Points below the "
+                    "diagonal: fewer survived than predicted.",
+                    day=h,
+                    method=curve["method"],
+                ),
             ),
             table(
-                "The plotted groups",
-                ("Group", "n", "Mean predicted", "Observed", "95% interval"),
+                _("The plotted groups"),
+                (_("Group"), _("n"), _("Mean predicted"), _("Observed"), _("95% interval")),
                 rows,
                 numeric=(0, 1, 2, 3, 4),
             ),

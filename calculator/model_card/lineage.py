@@ -3,6 +3,7 @@ what it was updated from, on what, how the update was chosen. From the manifest'
 
 from __future__ import annotations
 
+from calculator.i18n import _
 from calculator.model_card.blocks import Paragraph, Section, table
 
 
@@ -10,14 +11,18 @@ def recalibrated_on(m: dict) -> str:
     """One sentence: "recalibrated on FILE (N patients, DATE)", as the page footer says it."""
     lineage = m["lineage"]
     registry = lineage["registry"]
+    variables = {"file": registry["file"], "n": registry["n"], "date": registry["date"]}
     if lineage["method"] == "original":
-        return (
-            f"Tested on {registry['file']} ({registry['n']} patients, {registry['date']}): the closed "
-            "test kept the original model unchanged."
+        return _(
+            "Tested on %(file)s (%(n)s patients, %(date)s): the closed test kept the original model "
+            "unchanged.",
+            **variables,
         )
-    return (
-        f"Recalibrated on {registry['file']} ({registry['n']} patients, {registry['date']}): "
-        f"{lineage['method_label']}."
+    # TRANSLATORS: %(method)s is the update's name as training recorded it (in English).
+    return _(
+        "Recalibrated on %(file)s (%(n)s patients, %(date)s): %(method)s.",
+        method=lineage["method_label"],
+        **variables,
     )
 
 
@@ -25,24 +30,37 @@ def lineage_section(m: dict) -> Section:
     lineage = m["lineage"]
     test = lineage["closed_test"]
     registry = lineage["registry"]
-    facts = (
-        f"{recalibrated_on(m)} Parent model {lineage['parent_version']} (artifact SHA-256 "
-        f"{lineage['parent_sha256']}); registry file SHA-256 {registry['sha256']}, "
-        f"{registry['n_rows']} rows, "
-        f"{registry['n']} used, {registry['events_90d']} deaths by day {m['horizon_days']}. The registry's "
-        f"rows are not kept with the model. Method chosen by {test['procedure']}."
+    facts = _(
+        "Parent model %(parent)s (artifact SHA-256 %(parent_sha256)s); registry file SHA-256 %(sha256)s, "
+        "%(rows)s rows, %(n)s used, %(deaths)s deaths by day %(day)s. The registry's rows are not kept "
+        "with the model. Method chosen by %(procedure)s.",
+        parent=lineage["parent_version"],
+        parent_sha256=lineage["parent_sha256"],
+        sha256=registry["sha256"],
+        rows=registry["n_rows"],
+        n=registry["n"],
+        deaths=registry["events_90d"],
+        day=m["horizon_days"],
+        procedure=test["procedure"],
     )
     steps = table(
-        "Closed testing",
-        ("Test", "LR statistic", "df", "p"),
+        _("Closed testing"),
+        # TRANSLATORS: table headers: the test, its likelihood-ratio statistic, degrees of freedom, p-value.
+        (_("Test"), _("LR statistic"), _("df"), _("p")),
         [(s["test"], f"{s['lr_statistic']:.2f}", s["df"], f"{s['p_value']:.4f}") for s in test["steps"]],
         numeric=(1, 2, 3),
     )
     losses = table(
-        "Cross-validated log-loss of each update on the registry (lower is better; reported, not "
-        "used to choose)",
-        ("Update", "Log-loss"),
+        _(
+            "Cross-validated log-loss of each update on the registry (lower is better; reported, not "
+            "used to choose)"
+        ),
+        (_("Update"), _("Log-loss")),
         [(name, f"{v:.4f}") for name, v in lineage["cv_log_loss"].items()],
         numeric=(1,),
     )
-    return Section("lineage", "Recalibrated on a registry", (Paragraph(facts), steps, losses))
+    return Section(
+        "lineage",
+        _("Recalibrated on a registry"),
+        (Paragraph(f"{recalibrated_on(m)} {facts}"), steps, losses),
+    )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from calculator.i18n import N_, _
 from calculator.model_card.blocks import Bullets, Card, Figure, Formula, Paragraph, Table
 
-GENERATED = (
+GENERATED = N_(
     "Generated from the model's manifest.json by `python -m training card` (and by every "
     "`python -m training fit` into models/): do not edit by hand. The calculator shows the same card "
     "at /model, with the calibration plot."
@@ -42,12 +43,13 @@ def block(b) -> str:
     if isinstance(b, Formula):
         return "```text\n" + b.text + "\n```"
     if isinstance(b, Figure):
-        return f"*Figure (drawn on the /model page):* {text(b.caption)}"
+        prefix = _("Figure (drawn on the /model page):")
+        return f"*{prefix}* {text(b.caption)}"
     raise TypeError(f"no Markdown for {type(b).__name__}")
 
 
 def card_markdown(card: Card) -> str:
-    parts = [f"# {text(card.title)}", GENERATED]
+    parts = [f"# {text(card.title)}", _(GENERATED)]
     for s in card.sections:
         parts.append(f"{'#' * s.level} {text(s.title)}")
         parts += [block(b) for b in s.blocks]

@@ -3,32 +3,74 @@
 
 from __future__ import annotations
 
+from calculator.i18n import _
 from calculator.model_card.blocks import Paragraph, Section, pp, table
 from calculator.model_card.support import GRID
+
+
+def _ends(d: dict) -> float:
+    return max(d["interval_low"], d["interval_high"])
+
+
+def _doubling(d: dict, limit: float) -> str:
+    variables = {"compared": d["compared"], "grid": GRID, "moved": pp(d["point"]), "tolerance": pp(limit)}
+    if d["point"] <= limit:
+        return _(
+            "Doubling the draws (%(compared)s) moves no estimate of the %(grid)s input combinations by more "
+            "than %(moved)s percentage points (within the tolerance of %(tolerance)s).",
+            **variables,
+        )
+    return _(
+        "Doubling the draws (%(compared)s) moves no estimate of the %(grid)s input combinations by more "
+        "than %(moved)s percentage points (EXCEEDS the tolerance of %(tolerance)s).",
+        **variables,
+    )
+
+
+def _master_seed(d: dict, limit: float) -> str:
+    variables = {"compared": d["compared"], "moved": pp(d["point"]), "tolerance": pp(limit)}
+    if d["point"] <= limit:
+        return _(
+            "Another master seed (%(compared)s) changes none by more than %(moved)s (within the tolerance "
+            "of %(tolerance)s).",
+            **variables,
+        )
+    return _(
+        "Another master seed (%(compared)s) changes none by more than %(moved)s (EXCEEDS the tolerance of "
+        "%(tolerance)s).",
+        **variables,
+    )
+
+
+def _tolerance(moved: float, limit: float) -> str:
+    """A table cell: the tolerance, and whether the change stays within it."""
+    if moved <= limit:
+        # TRANSLATORS: a table cell: the tolerance in percentage points, and the change is within it.
+        return _("%(tolerance)s (within)", tolerance=pp(limit))
+    # TRANSLATORS: a table cell: the tolerance in percentage points, and the change exceeds it.
+    return _("%(tolerance)s (EXCEEDS)", tolerance=pp(limit))
 
 
 def stability_section(m: dict) -> Section:
     s = m["stability"]
     tol, doubling, seed = s["tolerance"], s["doubling"], s["master_seed"]
-
-    def verdict(moved: float, limit: float) -> str:
-        return "within" if moved <= limit else "EXCEEDS"
-
-    def ends(d: dict) -> float:
-        return max(d["interval_low"], d["interval_high"])
-
-    agree, patients = s["resection_order_agrees"], s["resection_order_patients"]
-    text = (
-        f"Doubling the draws ({doubling['compared']}) moves no estimate of the {GRID} input "
-        f"combinations by more than {pp(doubling['point'])} percentage points "
-        f"({verdict(doubling['point'], tol['doubling'])} the tolerance of {pp(tol['doubling'])}). "
-        f"Another master seed ({seed['compared']}) changes none by "
-        f"more than {pp(seed['point'])} ({verdict(seed['point'], tol['master_seed'])} the tolerance of "
-        f"{pp(tol['master_seed'])}). The ends of the 95% intervals, being percentiles of the draws, move "
-        f"more: by up to {pp(ends(doubling))} percentage points with twice the draws and "
-        f"{pp(ends(seed))} with another master seed. The order of the "
-        f"three resection options agrees between the two master seeds for {agree} of {patients} patients "
-        "(every combination of the other four inputs)."
+    text = " ".join(
+        (
+            _doubling(doubling, tol["doubling"]),
+            _master_seed(seed, tol["master_seed"]),
+            _(
+                "The ends of the 95%% intervals, being percentiles of the draws, move more: by up to "
+                "%(doubling)s percentage points with twice the draws and %(seed)s with another master seed.",
+                doubling=pp(_ends(doubling)),
+                seed=pp(_ends(seed)),
+            ),
+            _(
+                "The order of the three resection options agrees between the two master seeds for "
+                "%(agree)s of %(patients)s patients (every combination of the other four inputs).",
+                agree=s["resection_order_agrees"],
+                patients=s["resection_order_patients"],
+            ),
+        )
     )
     rows = [
         (
@@ -37,27 +79,29 @@ def stability_section(m: dict) -> Section:
             pp(d["point"]),
             pp(d["interval_low"]),
             pp(d["interval_high"]),
-            f"{pp(limit)} ({verdict(d['point'], limit)})",
+            _tolerance(d["point"], limit),
         )
         for name, d, limit in (
-            ("Doubling the draws", doubling, tol["doubling"]),
-            ("Another master seed", seed, tol["master_seed"]),
+            (_("Doubling the draws"), doubling, tol["doubling"]),
+            (_("Another master seed"), seed, tol["master_seed"]),
         )
     ]
     return Section(
         "stability",
-        "Stability: would another run give the same numbers?",
+        _("Stability: would another run give the same numbers?"),
         (
             Paragraph(text),
             table(
-                f"Largest change over the {GRID} input combinations, in percentage points",
+                _("Largest change over the %(grid)s input combinations, in percentage points", grid=GRID),
                 (
-                    "Check",
-                    "Compared",
-                    "Estimate",
-                    "Interval, lower end",
-                    "Interval, upper end",
-                    "Tolerance for the estimate",
+                    # TRANSLATORS: column headers: the check (another run), what was
+                    # compared, and the largest change of the estimate.
+                    _("Check"),
+                    _("Compared"),
+                    _("Estimate"),
+                    _("Interval, lower end"),
+                    _("Interval, upper end"),
+                    _("Tolerance for the estimate"),
                 ),
                 rows,
                 numeric=(2, 3, 4),

@@ -12,6 +12,7 @@ import math
 
 from calculator.explain import phrase
 from calculator.features import BY_NAME, FEATURES
+from calculator.i18n import _
 from calculator.model_card.blocks import Paragraph, Section, pooled, table
 
 GRID = math.prod(len(f.values) for f in FEATURES)  # every input combination: 600
@@ -42,7 +43,10 @@ def evidence_gaps(support: dict) -> tuple[list[tuple], list[tuple]]:
         a, b = pair["features"]
         for ka, kb, n in pair["counts"]:
             na, nb = marginal[a][ka], marginal[b][kb]
-            words = f"{phrase(a, value_of(a, ka))} with {phrase(b, value_of(b, kb))}"
+            # TRANSLATORS: a pair of input values, e.g. "KPS 10 with McCormick grade V".
+            words = _(
+                "%(value)s with %(other)s", value=phrase(a, value_of(a, ka)), other=phrase(b, value_of(b, kb))
+            )
             if min(na, nb) >= none and n < none:
                 gaps.append((words, n))
             elif min(na, nb) >= rare_value and none <= n < rare_pair:
@@ -55,44 +59,73 @@ def no_number_section(m: dict) -> Section | None:
     rule = support.get("rule")
     if not rule:
         return None
-    none = rule["no_evidence_below"]
-    covered = rule["covered_combinations"]
-    if pooled(m):
-        where = (
-            f"fewer than {none:g} expected patients per reconstruction of the {m['cohort']['n']} published "
-            f"patients (fewer than one such patient in {round(1 / none)} reconstructions)"
-        )
-        unit, counted = "Expected patients per reconstruction", "expected patients per reconstruction"
-    else:
-        where = f"that no patient of the cohort had (fewer than {none:g})"
-        unit, counted = "Patients in the cohort", "patients of the cohort"
     gaps, rare = evidence_gaps(support)
-    rows = [(w, f"{n:.3g}", "no number") for w, n in gaps]
-    rows += [(w, f"{n:.3g}", "a number, with a warning") for w, n in rare]
+    # TRANSLATORS: a table cell: for this value or pair, the calculator shows no estimate.
+    rows = [(w, f"{n:.3g}", _("no number")) for w, n in gaps]
+    # TRANSLATORS: a table cell: for this value or pair, the calculator shows an estimate with a warning.
+    rows += [(w, f"{n:.3g}", _("a number, with a warning")) for w, n in rare]
     blocks = [
-        Paragraph(
-            f"The calculator shows no number where the evidence behind the model has essentially no "
-            f"patients: a value, or a pair of values, with {where}. It says instead which value or pair "
-            "the evidence lacks: a number there would be an extrapolation of the formula, not a summary "
-            f"of evidence. {covered} of the {GRID} combinations of the five inputs are covered; the other "
-            f"{GRID - covered} get no number.",
-            "No number.",
-        ),
-        Paragraph(
-            f"A number is shown with a warning when one of the patient's values occurs in fewer than "
-            f"{rule['rare_value_below']:g} {counted}, or a pair of them in fewer than "
-            f"{rule['rare_pair_below']:g}: the estimate then rests mostly on the model's assumptions. "
-            "These thresholds are product rules, not figures from the literature.",
-            "Rare values and pairs.",
-        ),
+        Paragraph(no_number(m, rule), _("No number.")),
+        Paragraph(rare_values(m, rule), _("Rare values and pairs.")),
     ]
     if rows:
         blocks.append(
             table(
-                "Every value and pair of values without a number or with a warning",
-                ("Value or pair of values", unit, "The calculator shows"),
+                _("Every value and pair of values without a number or with a warning"),
+                (
+                    _("Value or pair of values"),
+                    _("Expected patients per reconstruction") if pooled(m) else _("Patients in the cohort"),
+                    _("The calculator shows"),
+                ),
                 rows,
                 numeric=(1,),
             )
         )
-    return Section("no-number", "No number where the evidence has no patients", tuple(blocks), level=3)
+    return Section("no-number", _("No number where the evidence has no patients"), tuple(blocks), level=3)
+
+
+def no_number(m: dict, rule: dict) -> str:
+    """The rule: no number where the evidence has essentially no patients."""
+    none, covered = rule["no_evidence_below"], rule["covered_combinations"]
+    variables = {"none": f"{none:g}", "covered": covered, "grid": GRID, "uncovered": GRID - covered}
+    if pooled(m):
+        return _(
+            "The calculator shows no number where the evidence behind the model has essentially no "
+            "patients: a value, or a pair of values, with fewer than %(none)s expected patients per "
+            "reconstruction of the %(n)s published patients (fewer than one such patient in "
+            "%(reconstructions)s reconstructions). It says instead which value or pair the evidence lacks: "
+            "a number there would be an extrapolation of the formula, not a summary of evidence. "
+            "%(covered)s of the %(grid)s combinations of the five inputs are covered; the other "
+            "%(uncovered)s get no number.",
+            n=m["cohort"]["n"],
+            reconstructions=round(1 / none),
+            **variables,
+        )
+    return _(
+        "The calculator shows no number where the evidence behind the model has essentially no patients: "
+        "a value, or a pair of values, with that no patient of the cohort had (fewer than %(none)s). It says "
+        "instead which value or pair the evidence lacks: a number there would be an extrapolation of the "
+        "formula, not a summary of evidence. %(covered)s of the %(grid)s combinations of the five inputs "
+        "are covered; the other %(uncovered)s get no number.",
+        **variables,
+    )
+
+
+def rare_values(m: dict, rule: dict) -> str:
+    """The warning: a value or a pair rare in the evidence."""
+    variables = {"value_below": f"{rule['rare_value_below']:g}", "pair_below": f"{rule['rare_pair_below']:g}"}
+    if pooled(m):
+        return _(
+            "A number is shown with a warning when one of the patient's values occurs in fewer than "
+            "%(value_below)s expected patients per reconstruction, or a pair of them in fewer than "
+            "%(pair_below)s: the estimate then rests mostly on the model's assumptions. These thresholds "
+            "are product rules, not figures from the literature.",
+            **variables,
+        )
+    return _(
+        "A number is shown with a warning when one of the patient's values occurs in fewer than "
+        "%(value_below)s patients of the cohort, or a pair of them in fewer than %(pair_below)s: the "
+        "estimate then rests mostly on the model's assumptions. These thresholds are product rules, not "
+        "figures from the literature.",
+        **variables,
+    )

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from calculator.explain import SELECTION_CAVEAT
 from calculator.features import FEATURES, KPS, MCCORMICK
+from calculator.i18n import N_, _, ngettext
 from calculator.model_card.blocks import Paragraph, Section, bullets, deaths, num, pooled, table
 from calculator.model_card.resection import adjusted_sentence
 from calculator.model_card.support import GRID
 
-INTENDED_USE = (
+# Declared before any request (base.html shows them on every page): translated where shown, with _().
+INTENDED_USE = N_(
     "Adults operated on, or considered for surgery, for an intradural spinal metastasis "
     "(intramedullary or intradural extramedullary), discussed at case conference by the treating team."
 )
-NOT_FOR = (
+NOT_FOR = N_(
     "Not for patients with only extradural disease, not for triage or for deciding whether to treat "
     "at all, not a substitute for clinical judgement, and not for telling a patient how long they "
     "will live."
@@ -21,102 +23,178 @@ NOT_FOR = (
 
 def summary(m: dict) -> Section:
     """For the surgeon with two minutes: what it estimates, for whom, how far to trust it."""
-    cohort, metrics = m["cohort"], m.get("metrics", {})
-    inputs = ", ".join(f.label for f in FEATURES)
-    if m.get("synthetic"):
-        series = sum(s["used_as"] == "patients" for s in m.get("reconstruction", {}).get("series", []))
-        how = (
-            f", pooled over {cohort['reconstructions']} reconstructions, each drawing every assumption "
-            "from its stated uncertainty"
-            if pooled(m)
-            else ""
-        )
-        data = (
-            f"{'SYNTHETIC cohorts' if pooled(m) else 'a SYNTHETIC cohort'} of {cohort['n']} patients "
-            f"({deaths(m)}) reconstructed from the published figures of {series or 'several'} surgical "
-            f"series{how}. No individual patient's data was "
-            "used, and the model has not been validated on real patients."
-        )
-    else:
-        data = (
-            f"the registry cohort {cohort['file']}: {cohort['n']} patients, {deaths(m)}, "
-            f"{len(cohort['studies'])} studies or sites. It has not been validated outside that registry "
-            "(no external validation)."
-        )
+    metrics = m.get("metrics", {})
     items = [
         Paragraph(
-            f"The probability of being {m['outcome']}, with a 95% interval, from five inputs: {inputs}. "
-            "KPS, other metastases and McCormick grade may be 'not known yet', and KPS may be given as "
-            "ECOG: the estimate then averages over the possible values.",
-            "What it estimates.",
+            _(
+                "The probability of being %(outcome)s, with a 95%% interval, from five inputs: %(inputs)s. "
+                "KPS, other metastases and McCormick grade may be 'not known yet', and KPS may be given "
+                "as ECOG: the estimate then averages over the possible values.",
+                outcome=m["outcome"],
+                inputs=", ".join(_(f.label) for f in FEATURES),
+            ),
+            _("What it estimates."),
         ),
-        Paragraph(INTENDED_USE + " " + NOT_FOR, "For whom."),
-        Paragraph("Fitted on " + data, "Data."),
-        Paragraph(interval_line(m), "What the interval holds."),
-        Paragraph(performance_line(m), "How well it performs."),
+        Paragraph(_(INTENDED_USE) + " " + _(NOT_FOR), _("For whom.")),
+        Paragraph(fitted_on(m), _("Data.")),
+        Paragraph(interval_line(m), _("What the interval holds.")),
+        Paragraph(performance_line(m), _("How well it performs.")),
     ]
     if "sample_size" in metrics:
-        items.append(Paragraph(sample_size_line(m), "Sample size."))
-    items.append(Paragraph(adjusted_sentence(m) + " " + SELECTION_CAVEAT, "Resection."))
+        items.append(Paragraph(sample_size_line(m), _("Sample size.")))
+    items.append(Paragraph(adjusted_sentence(m) + " " + _(SELECTION_CAVEAT), _("Resection.")))
     rule = m.get("support", {}).get("rule")
     if rule:
         items.append(
             Paragraph(
-                "Where the evidence behind the model has essentially no patients with one of the "
-                "patient's values, or a pair of them, the calculator shows no number and says why: "
-                f"{rule['covered_combinations']} of the {GRID} combinations of the five inputs have one.",
-                "No number without evidence.",
+                _(
+                    "Where the evidence behind the model has essentially no patients with one of the "
+                    "patient's values, or a pair of them, the calculator shows no number and says why: "
+                    "%(covered)s of the %(grid)s combinations of the five inputs have one.",
+                    covered=rule["covered_combinations"],
+                    grid=GRID,
+                ),
+                _("No number without evidence."),
             )
         )
-    return Section("at-a-glance", "At a glance", (bullets(*items),))
+    return Section("at-a-glance", _("At a glance"), (bullets(*items),))
+
+
+def fitted_on(m: dict) -> str:
+    """The data the model is fitted on, in one or two sentences."""
+    cohort = m["cohort"]
+    if not m.get("synthetic"):
+        return _(
+            "Fitted on the registry cohort %(file)s: %(n)s patients, %(deaths)s, %(studies)s studies or "
+            "sites. It has not been validated outside that registry (no external validation).",
+            file=cohort["file"],
+            n=cohort["n"],
+            deaths=deaths(m),
+            studies=len(cohort["studies"]),
+        )
+    series = sum(s["used_as"] == "patients" for s in m.get("reconstruction", {}).get("series", []))
+    variables = {"n": cohort["n"], "deaths": deaths(m)}
+    if pooled(m):
+        variables["reconstructions"] = cohort["reconstructions"]
+        if not series:
+            return _(
+                "Fitted on SYNTHETIC cohorts of %(n)s patients (%(deaths)s) reconstructed from the "
+                "published figures of several surgical series, pooled over %(reconstructions)s "
+                "reconstructions, each drawing every assumption from its stated uncertainty. No individual "
+                "patient's data was used, and the model has not been validated on real patients.",
+                **variables,
+            )
+        return ngettext(
+            "Fitted on SYNTHETIC cohorts of %(n)s patients (%(deaths)s) reconstructed from the published "
+            "figures of %(num)s surgical series, pooled over %(reconstructions)s reconstructions, each "
+            "drawing every assumption from its stated uncertainty. No individual patient's data was used, "
+            "and the model has not been validated on real patients.",
+            "Fitted on SYNTHETIC cohorts of %(n)s patients (%(deaths)s) reconstructed from the published "
+            "figures of %(num)s surgical series, pooled over %(reconstructions)s reconstructions, each "
+            "drawing every assumption from its stated uncertainty. No individual patient's data was used, "
+            "and the model has not been validated on real patients.",
+            series,
+            **variables,
+        )
+    if not series:
+        return _(
+            "Fitted on a SYNTHETIC cohort of %(n)s patients (%(deaths)s) reconstructed from the published "
+            "figures of several surgical series. No individual patient's data was used, and the model has "
+            "not been validated on real patients.",
+            **variables,
+        )
+    return ngettext(
+        "Fitted on a SYNTHETIC cohort of %(n)s patients (%(deaths)s) reconstructed from the published "
+        "figures of %(num)s surgical series. No individual patient's data was used, and the model has "
+        "not been validated on real patients.",
+        "Fitted on a SYNTHETIC cohort of %(n)s patients (%(deaths)s) reconstructed from the published "
+        "figures of %(num)s surgical series. No individual patient's data was used, and the model has "
+        "not been validated on real patients.",
+        series,
+        **variables,
+    )
 
 
 def interval_line(m: dict) -> str:
     n = m["cohort"]["n"]
     if pooled(m):
-        return (
-            f"The sampling error of {n} patients, the stated uncertainty of every assumption and the "
+        return _(
+            "The sampling error of %(n)s patients, the stated uncertainty of every assumption and the "
             "randomness of reconstructing patients from summaries. Not: errors in the published figures, "
             "the choice of model, or how this hospital's patients differ from the published ones. The "
-            "true uncertainty is wider."
+            "true uncertainty is wider.",
+            n=n,
         )
-    return (
-        f"The sampling error of {n} patients. Not: errors in the data, the choice of model, or how "
-        "other patients differ from these. The true uncertainty is wider."
+    return _(
+        "The sampling error of %(n)s patients. Not: errors in the data, the choice of model, or how "
+        "other patients differ from these. The true uncertainty is wider.",
+        n=n,
     )
 
 
 def sample_size_line(m: dict) -> str:
-    """Riley's statement; for the pooled default, which reconstruction it counts."""
+    """Riley's statement (from the manifest, as training wrote it); for the pooled default, which
+    reconstruction it counts."""
     statement = m["metrics"]["sample_size"]["statement"]
     if pooled(m) and "events_90d_range" in m["cohort"]:
         low, high = m["cohort"]["events_90d_range"]
-        statement += f" (Counted on one reconstruction; deaths vary from {low} to {high} between them.)"
+        statement += " " + _(
+            "(Counted on one reconstruction; deaths vary from %(low)s to %(high)s between them.)",
+            low=low,
+            high=high,
+        )
     return statement
 
 
 def performance_line(m: dict) -> str:
     metrics = m.get("metrics", {})
     corrected = metrics.get("optimism_corrected")
-    apparent = metrics.get("apparent", {})
+    apparent = num(metrics.get("apparent", {}).get("c_statistic"), 2)
     if not corrected:
-        return (
-            f"Only apparent performance was recorded (c-statistic {num(apparent.get('c_statistic'), 2)}), "
-            "measured on the fitting data itself: it is optimistic."
+        return _(
+            "Only apparent performance was recorded (c-statistic %(apparent)s), measured on the fitting "
+            "data itself: it is optimistic.",
+            apparent=apparent,
         )
-    text = (
-        f"Optimism-corrected c-statistic {num(corrected['c_statistic'], 2)} for death by day "
-        f"{m['horizon_days']}"
-        + (" (conservative: corrected for the optimism of a single fit)" if pooled(m) else "")
-        + f"; apparent {num(apparent.get('c_statistic'), 2)}"
-        + (" for the pooled model" if pooled(m) else "")
+    return " ".join(
+        (
+            discrimination(m, num(corrected["c_statistic"], 2), apparent),
+            _(
+                "Optimism-corrected calibration slope %(slope)s (1 is ideal).",
+                slope=num(corrected["calibration_slope"], 2),
+            ),
+            _("A c-statistic of 0.5 is chance, 1 perfect ranking."),
+        )
     )
-    loso = metrics.get("internal_external", {}).get("pooled", {})
+
+
+def discrimination(m: dict, corrected: str, apparent: str) -> str:
+    """The c-statistics: optimism-corrected, apparent and, when measured, each study left out."""
+    loso = m["metrics"].get("internal_external", {}).get("pooled", {})
+    variables = {"corrected": corrected, "day": m["horizon_days"], "apparent": apparent}
     if "c_statistic" in loso:
-        text += f"; each study predicted from the others: {num(loso['c_statistic'], 2)}"
-    return text + (
-        f". Optimism-corrected calibration slope {num(corrected['calibration_slope'], 2)} (1 is ideal). "
-        "A c-statistic of 0.5 is chance, 1 perfect ranking."
+        variables["loso"] = num(loso["c_statistic"], 2)
+        if pooled(m):
+            return _(
+                "Optimism-corrected c-statistic %(corrected)s for death by day %(day)s (conservative: "
+                "corrected for the optimism of a single fit); apparent %(apparent)s for the pooled model; "
+                "each study predicted from the others: %(loso)s.",
+                **variables,
+            )
+        return _(
+            "Optimism-corrected c-statistic %(corrected)s for death by day %(day)s; apparent "
+            "%(apparent)s; each study predicted from the others: %(loso)s.",
+            **variables,
+        )
+    if pooled(m):
+        return _(
+            "Optimism-corrected c-statistic %(corrected)s for death by day %(day)s (conservative: "
+            "corrected for the optimism of a single fit); apparent %(apparent)s for the pooled model.",
+            **variables,
+        )
+    return _(
+        "Optimism-corrected c-statistic %(corrected)s for death by day %(day)s; apparent %(apparent)s.",
+        **variables,
     )
 
 
@@ -124,20 +202,28 @@ def intended_use(m: dict) -> Section:
     h = m["horizon_days"]
     return Section(
         "intended-use",
-        "Intended use, users and outcome",
+        _("Intended use, users and outcome"),
         (
-            Paragraph(INTENDED_USE, "Patients."),
+            Paragraph(_(INTENDED_USE), _("Patients.")),
             Paragraph(
-                "The treating team (spine surgeon, oncologist, radiation oncologist) at a multidisciplinary "
-                "case conference, to inform the choice between biopsy, subtotal and gross total resection "
-                "and the conversation with the patient. " + NOT_FOR,
-                "Users.",
+                _(
+                    "The treating team (spine surgeon, oncologist, radiation oncologist) at a "
+                    "multidisciplinary case conference, to inform the choice between biopsy, subtotal and "
+                    "gross total resection and the conversation with the patient."
+                )
+                + " "
+                + _(NOT_FOR),
+                _("Users."),
             ),
             Paragraph(
-                f"Being {m['outcome']}: death from any cause within {h} days of the operation counts as "
-                f"the event. Patients last seen alive before day {h} have an unknown status and are "
-                "handled by censoring weights in training (see Method).",
-                "Outcome and horizon.",
+                _(
+                    "Being %(outcome)s: death from any cause within %(day)s days of the operation counts as "
+                    "the event. Patients last seen alive before day %(day)s have an unknown status and are "
+                    "handled by censoring weights in training (see Method).",
+                    outcome=m["outcome"],
+                    day=h,
+                ),
+                _("Outcome and horizon."),
             ),
         ),
     )
@@ -146,31 +232,31 @@ def intended_use(m: dict) -> Section:
 def predictors() -> list[Section]:
     rows = [
         (
-            f.label,
+            _(f.label),
             f.name,
-            f.help,
-            "see the scale below"
+            _(f.help),
+            _("see the scale below")
             if f in (KPS, MCCORMICK)
-            else "; ".join(f"{c.label}: {c.description}" for c in f.choices),
+            else "; ".join(f"{_(c.label)}: {_(c.description)}" for c in f.choices),
         )
         for f in FEATURES
     ]
     overview = table(
-        "The five inputs, all assessed before surgery",
-        ("Predictor", "Input name", "What counts and how to measure it", "Values"),
+        _("The five inputs, all assessed before surgery"),
+        (_("Predictor"), _("Input name"), _("What counts and how to measure it"), _("Values")),
         rows,
         wide=True,
     )
     scales = [
         table(
-            f"{f.label} ({f.source})",
-            ("Value" if f is KPS else "Grade", "Meaning"),
-            [(c.label, c.description) for c in f.choices],
+            f"{_(f.label)} ({f.source})",
+            (_("Value") if f is KPS else _("Grade"), _("Meaning")),
+            [(_(c.label), _(c.description)) for c in f.choices],
             numeric=(0,) if f is KPS else (),
         )
         for f in (KPS, MCCORMICK)
     ]
     return [
-        Section("predictors", "The predictors", (overview,)),
-        Section("scales", "The two graded scales", tuple(scales), level=3),
+        Section("predictors", _("The predictors"), (overview,)),
+        Section("scales", _("The two graded scales"), tuple(scales), level=3),
     ]
