@@ -55,7 +55,7 @@ def _description(points: list, x_label: str | None, y_label: str | None) -> str:
     if x_label is None and y_label is None:
         axes = _(
             "Predicted 90-day survival on the horizontal axis against observed 90-day survival on the "
-            "vertical axis, 0 to 100%."
+            "vertical axis, 0 to 100%%."
         )
     else:
         axes = _(

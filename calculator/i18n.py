@@ -70,9 +70,9 @@ def _state() -> tuple[str, NullTranslations]:
 
 
 def _(message: str, **variables) -> str:
-    """`message` in the current language, its %(name)s placeholders filled from `variables`."""
-    text = _state()[1].ugettext(message)
-    return text % variables if variables else text
+    """`message` in the current language, its %(name)s placeholders filled from `variables`.
+    Every message is a format string, as in the templates: a literal percent sign is "%%"."""
+    return _state()[1].ugettext(message) % variables
 
 
 def ngettext(singular: str, plural: str, num: int, **variables) -> str:

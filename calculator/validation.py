@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import json
 
-from calculator.features import BY_NAME, ECOG_KPS_BAND, FEATURE_NAMES, NOT_KNOWN_YET_ALLOWED
+from calculator.features import BY_NAME, ECOG_KPS_BAND, FEATURE_NAMES, N_, NOT_KNOWN_YET_ALLOWED
 
 ECOG = "ecog"
 
 BODY = "_body"  # the errors key for a problem with the body as a whole
 
 EXPECTED = {
-    "kps": "a whole number from 10 to 100 in steps of 10 (Karnofsky performance status), or null if "
-    "not known yet; or give ecog instead",
+    "kps": N_(
+        "a whole number from 10 to 100 in steps of 10 (Karnofsky performance status), or null if "
+        "not known yet; or give ecog instead"
+    ),
     "ecog": "a whole number from 0 to 4 (ECOG performance status), instead of kps",
     "other_metastases": "true or false (metastases beyond the operated lesion), or null if not known yet",
-    "mccormick_grade": "a whole number from 1 to 5 (modified McCormick grade I-V), or null if not known yet",
+    "mccormick_grade": N_(
+        "a whole number from 1 to 5 (modified McCormick grade I-V), or null if not known yet"
+    ),
     "resection": "one of " + ", ".join(f'"{v}"' for v in BY_NAME["resection"].values),
     "compartment": "one of " + ", ".join(f'"{v}"' for v in BY_NAME["compartment"].values),
 }

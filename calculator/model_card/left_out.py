@@ -136,7 +136,7 @@ def calibration(curve: dict, h: int) -> Section:
             ),
             table(
                 _("The plotted groups"),
-                (_("Group"), _("n"), _("Mean predicted"), _("Observed"), _("95% interval")),
+                (_("Group"), _("n"), _("Mean predicted"), _("Observed"), _("95%% interval")),
                 rows,
                 numeric=(0, 1, 2, 3, 4),
             ),

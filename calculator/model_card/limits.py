@@ -142,7 +142,7 @@ def no_external_validation(m: dict) -> str:
         )
     return _(
         "The model has not been validated on real patients outside its own data. Leaving one study out at "
-        "a time tests how it carries between the studies it was built from not how it performs in another "
+        "a time tests how it carries between the studies it was built from, not how it performs in another "
         "hospital. A hospital can measure that on its own registry (python -m training validate, README) "
         "before relying on it."
     )

@@ -187,7 +187,7 @@ def interval_section(m: dict) -> Section:
         )
     return Section(
         "interval",
-        _("What the 95% interval does and does not contain"),
+        _("What the 95%% interval does and does not contain"),
         (
             # TRANSLATORS: introduces a list of items (what the 95% interval contains).
             Paragraph(_("It contains:")),

@@ -174,8 +174,8 @@ def resection_sections(m: dict) -> list[Section]:
     header = [_("Operation"), _("Patients per reconstruction") if pooled(m) else _("Patients")]
     header += [_("Crude 90-day mortality over the reconstructions: median (range)")] if crude else []
     header += [
-        _("Log odds of death vs biopsy (95% interval)"),
-        _("Odds ratio for death vs biopsy (95% interval)"),
+        _("Log odds of death vs biopsy (95%% interval)"),
+        _("Odds ratio for death vs biopsy (95%% interval)"),
         _("Interval includes no effect"),
     ]
     rows = []

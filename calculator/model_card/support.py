@@ -103,7 +103,7 @@ def no_number(m: dict, rule: dict) -> str:
         )
     return _(
         "The calculator shows no number where the evidence behind the model has essentially no patients: "
-        "a value, or a pair of values, with that no patient of the cohort had (fewer than %(none)s). It says "
+        "a value, or a pair of values, that no patient of the cohort had (fewer than %(none)s). It says "
         "instead which value or pair the evidence lacks: a number there would be an extrapolation of the "
         "formula, not a summary of evidence. %(covered)s of the %(grid)s combinations of the five inputs "
         "are covered; the other %(uncovered)s get no number.",
