@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, render_template, request
 from markupsafe import Markup, escape
 
 from calculator.contribution_svg import contribution_svg
@@ -136,17 +136,26 @@ LINEAGE = {
 }
 
 
+def rendered_once(template: str, key: tuple = (), **context) -> Markup:
+    """A part of the page that is the same for every patient, rendered once per language, page
+    and `key` and kept for the process: the header, the footer, each input at each value. `key`
+    must hold everything in `context` the markup depends on; never a patient's answers beyond the
+    one value of one input."""
+    cached = current_app.extensions.setdefault("calculator_rendered", {})
+    full_key = (template, current(), request.endpoint, request.script_root, key)
+    if full_key not in cached:
+        cached[full_key] = Markup(render_template(template, **context))  # noqa: S704 - our template
+    return cached[full_key]
+
+
 def field_markup(field, prefill) -> Markup:
     """One input of the form (templates/_field.html). Without errors or an EHR's prefill it
     depends only on the language and the value chosen, so it is rendered once per pair and kept:
     the form is most of the page's rendering, and the same for every patient."""
     if field.errors or prefill:
         return Markup(render_template("_field.html", field=field, prefill=prefill))  # noqa: S704
-    cached = current_app.extensions.setdefault("calculator_fields", {})
-    key = (current(), field.name, field.data)
-    if key not in cached:  # bounded: coerce admits only the declared values, anything else is None
-        cached[key] = Markup(render_template("_field.html", field=field, prefill=None))  # noqa: S704
-    return cached[key]
+    # bounded: coerce admits only the declared values, anything else is None
+    return rendered_once("_field.html", (field.name, field.data), field=field, prefill=None)
 
 
 def note_in(result: dict, language: str, computed_on: date) -> str:
@@ -172,6 +181,7 @@ def init_app(app: Flask) -> None:
         contribution_chart=contribution_chart,
         note_in=note_in,
         field_markup=field_markup,
+        rendered_once=rendered_once,
         data_line=data_line,
         averaged_text=averaged_line,
         today=date.today,

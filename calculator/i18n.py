@@ -32,6 +32,7 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, get_translations
+from werkzeug.exceptions import HTTPException
 
 from calculator.artifact import PROJECT_ROOT
 from calculator.features import N_  # noqa: F401 (re-exported: the one marker)
@@ -106,10 +107,21 @@ def requested_language(args: Mapping[str, str], headers_accept) -> str | None:
     return headers_accept.best_match(LANGUAGES) if headers_accept else None
 
 
+def _posted() -> Mapping[str, str]:
+    """The form body of a POST, or nothing: a body refused (too large, malformed) is answered in
+    the browser's language by the error page, never read a second time."""
+    if not has_request_context() or request.method != "POST":
+        return {}
+    try:
+        return request.form
+    except HTTPException:
+        return {}
+
+
 def select_locale() -> str:
     """Flask-Babel's locale selector. On POST only the form body is read (an HTML form's hidden
     field), on GET only the query string: a language never travels with patient values in a URL."""
-    values = request.form if request.method == "POST" else request.args
+    values = _posted() if request.method == "POST" else request.args
     return chosen_language(values, request.accept_languages, current_app.config["DEFAULT_LANGUAGE"])
 
 
@@ -121,7 +133,7 @@ def switching_language(form: Mapping[str, str]) -> bool:
 def note_language() -> str:
     """The clinical note's language: the one just chosen beside the note, else the one kept in the
     form, else the page's."""
-    form = request.form if has_request_context() and request.method == "POST" else {}
+    form = _posted()
     return language(form.get(NOTE_SWITCH_FIELD)) or language(form.get(NOTE_LANG_FIELD)) or current()
 
 
