@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from calculator.i18n import _
+from calculator.i18n import _, percent_text
 
 SIZE = 320  # viewBox width and height; the SVG scales to its container
 # Margins for tick labels and axis titles; on the right, half of the centred "100%" tick label.
@@ -29,7 +29,7 @@ def _y(fraction: float) -> float:
 
 
 def _pct(fraction: float) -> str:
-    return f"{100 * fraction:.0f}%"
+    return percent_text(f"{100 * fraction:.0f}")
 
 
 def _group(i: int, p: float, o: float, lo: float, hi: float, n) -> str:
@@ -103,12 +103,12 @@ def calibration_svg(
         f'<desc id="{eid}-desc">{escape(desc)}</desc>',
     ]
     for tick in TICKS:
-        f = tick / 100
+        f, label = tick / 100, percent_text(str(tick))
         parts += [
             f'<line x1="{_x(f):.1f}" y1="{_y(0):.1f}" x2="{_x(f):.1f}" y2="{_y(1):.1f}" stroke="#ddd"/>',
             f'<line x1="{_x(0):.1f}" y1="{_y(f):.1f}" x2="{_x(1):.1f}" y2="{_y(f):.1f}" stroke="#ddd"/>',
-            f'<text x="{_x(f):.1f}" y="{_y(0) + 16:.1f}" text-anchor="middle">{tick}%</text>',
-            f'<text x="{_x(0) - 6:.1f}" y="{_y(f) + 4:.1f}" text-anchor="end">{tick}%</text>',
+            f'<text x="{_x(f):.1f}" y="{_y(0) + 16:.1f}" text-anchor="middle">{label}</text>',
+            f'<text x="{_x(0) - 6:.1f}" y="{_y(f) + 4:.1f}" text-anchor="end">{label}</text>',
         ]
     parts += [
         f'<rect x="{_x(0):.1f}" y="{_y(1):.1f}" width="{_x(1) - _x(0):.1f}" '

@@ -26,6 +26,7 @@ from contextvars import ContextVar
 from datetime import date
 from functools import cache
 
+from babel import Locale
 from babel.dates import format_date
 from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
@@ -176,6 +177,26 @@ def _percent(points: int, code: str) -> str:
 @cache
 def _decimal(value: float, code: str) -> str:
     return format_decimal(value, locale=FORMATS[code])
+
+
+@cache
+def _number_symbols(code: str) -> tuple[str, str]:
+    """The decimal sign and what follows a number as a percentage ('%', ' %') in `code`."""
+    locale = Locale.parse(FORMATS[code])
+    pattern = locale.percent_formats[None].pattern
+    return locale.number_symbols["latn"]["decimal"], pattern[pattern.rindex("0") + 1 :]
+
+
+def decimal_text(text: str) -> str:
+    """A number written by Python ('0.65', '-1.2e-05') with the current language's decimal sign
+    ('0,65' in German and Italian); English unchanged."""
+    sign = _number_symbols(current())[0]
+    return text if sign == "." else text.replace(".", sign)
+
+
+def percent_text(text: str) -> str:
+    """A number written by Python as a percentage in the current language ('68.8%', '68,8 %')."""
+    return decimal_text(text) + _number_symbols(current())[1]
 
 
 def pct(p: float) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from calculator.i18n import N_, _
+from calculator.i18n import N_, _, decimal_text, percent_text
 
 
 @dataclass(frozen=True)
@@ -89,21 +89,21 @@ NOT_AVAILABLE = N_("n/a")
 
 def num(x, digits: int = 3) -> str:
     """A measure such as a c-statistic or a Brier score, fixed decimals; 'n/a' for None."""
-    return _(NOT_AVAILABLE) if x is None else f"{x:.{digits}f}"
+    return _(NOT_AVAILABLE) if x is None else decimal_text(f"{x:.{digits}f}")
 
 
 def signed(x, digits: int = 3) -> str:
-    return _(NOT_AVAILABLE) if x is None else f"{x:+.{digits}f}"
+    return _(NOT_AVAILABLE) if x is None else decimal_text(f"{x:+.{digits}f}")
 
 
 def pct(x, digits: int = 1) -> str:
-    """A probability as a percentage, e.g. 0.6875 -> '68.8%'."""
-    return _(NOT_AVAILABLE) if x is None else f"{100 * x:.{digits}f}%"
+    """A probability as a percentage, e.g. 0.6875 -> '68.8%' ('68,8 %' in German)."""
+    return _(NOT_AVAILABLE) if x is None else percent_text(f"{100 * x:.{digits}f}")
 
 
 def coef(x: float) -> str:
     """A coefficient to five significant digits: enough to redo the arithmetic by hand."""
-    return f"{x:.5g}"
+    return decimal_text(f"{x:.5g}")
 
 
 def plain(value) -> str:
@@ -113,7 +113,7 @@ def plain(value) -> str:
     if isinstance(value, bool):
         return yes_no(value)
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return decimal_text(f"{value:.6g}")
     return str(value)
 
 
@@ -125,7 +125,7 @@ def yes_no(value: bool) -> str:
 
 def pp(x: float) -> str:
     """A difference of probabilities in percentage points, e.g. 0.00434 -> '0.43'."""
-    return f"{round(100 * x, 2):g}"
+    return decimal_text(f"{round(100 * x, 2):g}")
 
 
 def odds_ratio(log_odds: float) -> str:
@@ -140,7 +140,7 @@ def interval(low, high, fmt=num) -> str:
 
 def count(x) -> str:
     """Patients or deaths: whole numbers as they are, a mean over reconstructions to one decimal."""
-    return str(x) if isinstance(x, int) else f"{x:.1f}"
+    return str(x) if isinstance(x, int) else decimal_text(f"{x:.1f}")
 
 
 def pooled(m: dict) -> bool:

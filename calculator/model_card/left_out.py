@@ -4,7 +4,7 @@ out-of-study predictions, from the manifest's `metrics`."""
 from __future__ import annotations
 
 from calculator.calibration_svg import calibration_svg
-from calculator.i18n import _
+from calculator.i18n import _, decimal_text
 from calculator.model_card.blocks import (
     Figure,
     Paragraph,
@@ -87,7 +87,7 @@ def by_study_text(m: dict) -> str:
             "Each study is predicted by the pooled procedure at the shipped C = %(C)s fitted on the other "
             "studies' patients in each reconstruction; deaths and observed survival are over the "
             "reconstructions.",
-            C=f"{m['model']['C']:g}",
+            C=decimal_text(f"{m['model']['C']:g}"),
         )
     else:
         how = _("Each study is predicted by the whole procedure refitted on the other studies.")

@@ -3,7 +3,7 @@ what it was updated from, on what, how the update was chosen. From the manifest'
 
 from __future__ import annotations
 
-from calculator.i18n import _
+from calculator.i18n import _, decimal_text
 from calculator.model_card.blocks import Paragraph, Section, table
 
 
@@ -47,7 +47,15 @@ def lineage_section(m: dict) -> Section:
         _("Closed testing"),
         # TRANSLATORS: table headers: the test, its likelihood-ratio statistic, degrees of freedom, p-value.
         (_("Test"), _("LR statistic"), _("df"), _("p")),
-        [(s["test"], f"{s['lr_statistic']:.2f}", s["df"], f"{s['p_value']:.4f}") for s in test["steps"]],
+        [
+            (
+                s["test"],
+                decimal_text(f"{s['lr_statistic']:.2f}"),
+                s["df"],
+                decimal_text(f"{s['p_value']:.4f}"),
+            )
+            for s in test["steps"]
+        ],
         numeric=(1, 2, 3),
     )
     losses = table(
@@ -56,7 +64,7 @@ def lineage_section(m: dict) -> Section:
             "used to choose)"
         ),
         (_("Update"), _("Log-loss")),
-        [(name, f"{v:.4f}") for name, v in lineage["cv_log_loss"].items()],
+        [(name, decimal_text(f"{v:.4f}")) for name, v in lineage["cv_log_loss"].items()],
         numeric=(1,),
     )
     return Section(

@@ -7,7 +7,7 @@ bootstrap. What the interval does not contain is stated as firmly as what it doe
 
 from __future__ import annotations
 
-from calculator.i18n import _
+from calculator.i18n import _, decimal_text
 from calculator.model_card.blocks import (
     Paragraph,
     Section,
@@ -29,7 +29,7 @@ def method_sections(m: dict) -> list[Section]:
 def method_section(m: dict) -> Section:
     model = m["model"]
     grid = model.get("cv_log_loss", {})
-    chosen = f"{model['C']:g}"
+    chosen = decimal_text(f"{model['C']:g}")
     # The method's sentence is the manifest's, as training wrote it.
     items = [Paragraph(model["method"] + ".", _("In one sentence.")), *draws_or_fit(m)]
     items += [

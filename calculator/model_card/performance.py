@@ -6,7 +6,7 @@ For the pooled default the validation is of the pooled procedure in a stated red
 
 from __future__ import annotations
 
-from calculator.i18n import N_, _
+from calculator.i18n import N_, _, decimal_text
 from calculator.model_card.blocks import (
     Paragraph,
     Section,
@@ -71,7 +71,7 @@ def how_validated(m: dict) -> tuple:
                 )
             ),
         )
-    draws, C = m["model"]["interval"]["draws"], f"{m['model']['C']:g}"
+    draws, C = m["model"]["interval"]["draws"], decimal_text(f"{m['model']['C']:g}")
     return (
         Paragraph(
             _(

@@ -12,7 +12,7 @@ from babel.lists import format_list
 
 from calculator.explain import phrase
 from calculator.features import RESECTION
-from calculator.i18n import _, current
+from calculator.i18n import _, current, decimal_text
 from calculator.model_card.blocks import (
     Paragraph,
     Section,
@@ -246,7 +246,7 @@ def put_in(p: dict) -> str:
             "half-way on the log scale), drawn in each reconstruction from: %(distribution)s. Anything in "
             "the adjusted figures beyond that comes from selection that KPS, other metastases, McCormick "
             "grade and compartment do not capture.",
-            value=f"{p['value']:g}",
+            value=decimal_text(f"{p['value']:g}"),
             distribution=drawn,
         )
     return _(
@@ -254,7 +254,7 @@ def put_in(p: dict) -> str:
         "gross total resection vs biopsy a causal hazard ratio of %(value)s (subtotal resection half-way "
         "on the log scale). Anything in the adjusted figures beyond that comes from selection that KPS, "
         "other metastases, McCormick grade and compartment do not capture.",
-        value=f"{p['value']:g}",
+        value=decimal_text(f"{p['value']:g}"),
     )
 
 

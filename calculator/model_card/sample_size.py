@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from calculator.i18n import N_, _
+from calculator.i18n import N_, _, decimal_text
 from calculator.model_card.blocks import Paragraph, Section, num, plain, pooled, table
 
 # Riley et al. (Stat Med 2019) criteria, by the manifest's keys (translated where shown).
@@ -44,8 +44,8 @@ def one_reconstruction(m: dict, size: dict | None) -> str:
             "reconstruction has the same %(n)s patients, but the deaths by day %(day)s vary by draw, from "
             "%(low)s to %(high)s (%(low_per)s to %(high_per)s per parameter): the counts below are that one "
             "draw's.",
-            low_per=f"{low / size['parameters']:.1f}",
-            high_per=f"{high / size['parameters']:.1f}",
+            low_per=decimal_text(f"{low / size['parameters']:.1f}"),
+            high_per=decimal_text(f"{high / size['parameters']:.1f}"),
             **variables,
         )
     return _(

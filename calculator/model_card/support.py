@@ -12,7 +12,7 @@ import math
 
 from calculator.explain import phrase
 from calculator.features import BY_NAME, FEATURES
-from calculator.i18n import _
+from calculator.i18n import _, decimal_text
 from calculator.model_card.blocks import Paragraph, Section, pooled, table
 
 GRID = math.prod(len(f.values) for f in FEATURES)  # every input combination: 600
@@ -87,7 +87,12 @@ def no_number_section(m: dict) -> Section | None:
 def no_number(m: dict, rule: dict) -> str:
     """The rule: no number where the evidence has essentially no patients."""
     none, covered = rule["no_evidence_below"], rule["covered_combinations"]
-    variables = {"none": f"{none:g}", "covered": covered, "grid": GRID, "uncovered": GRID - covered}
+    variables = {
+        "none": decimal_text(f"{none:g}"),
+        "covered": covered,
+        "grid": GRID,
+        "uncovered": GRID - covered,
+    }
     if pooled(m):
         return _(
             "The calculator shows no number where the evidence behind the model has essentially no "
@@ -113,7 +118,10 @@ def no_number(m: dict, rule: dict) -> str:
 
 def rare_values(m: dict, rule: dict) -> str:
     """The warning: a value or a pair rare in the evidence."""
-    variables = {"value_below": f"{rule['rare_value_below']:g}", "pair_below": f"{rule['rare_pair_below']:g}"}
+    variables = {
+        "value_below": decimal_text(f"{rule['rare_value_below']:g}"),
+        "pair_below": decimal_text(f"{rule['rare_pair_below']:g}"),
+    }
     if pooled(m):
         return _(
             "A number is shown with a warning when one of the patient's values occurs in fewer than "
