@@ -9,9 +9,9 @@ same extraction as `make messages`), so a new message without its translation fa
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
 import html as html_lib
 import re
+from collections import defaultdict
 from datetime import date
 
 import pytest
