@@ -272,3 +272,29 @@ def test_without_javascript_a_notice_warns_of_frame_reuse(live_url, page):
         assert notice.is_visible() and "reuses this frame" in notice.inner_text()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("code", ["de", "it"])
+def test_german_and_italian_pages_are_accessible_fit_and_switch(page, live_url, code):
+    """The translated pages pass axe, keep the form and its button on one laptop screen with
+    their longer words, and the switch re-sends the form: the same result, in the other language."""
+    page.goto(live_url + f"/?lang={code}")
+    assert page.evaluate("document.documentElement.lang") == code
+    button = "form.calculator > button[type=submit]"
+    assert page.evaluate(f"document.querySelector('{button}').getBoundingClientRect().bottom") <= 800
+    assert axe_violations(page) == [], f"{code} empty form"
+    with page.expect_navigation():
+        page.click(button)
+    assert axe_violations(page) == [], f"{code} errors"
+    fill(page, PATIENT)
+    with page.expect_navigation():
+        page.click(button)
+    assert axe_violations(page) == [], f"{code} result"
+    estimate = page.inner_text("#result-heading .value")
+    with page.expect_navigation():
+        page.click("nav.languages button[value=en]")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.inner_text("#result-heading .value") == estimate.replace("\xa0", "")
+    assert "lang=" not in page.url and "kps" not in page.url
+    page.goto(live_url + f"/model?lang={code}")
+    assert axe_violations(page) == [], f"{code} /model"

@@ -303,10 +303,12 @@ def test_flow_and_post_launch_without_javascript(browser, hosts, app):
     context.close()
 
 
-def test_printed_result_fits_one_page(context, app):
+@pytest.mark.parametrize("code", ["en", "de", "it"])
+def test_printed_result_fits_one_page(context, app, code):
+    """In every language: German and Italian sentences are longer than the English ones."""
     page = context.new_page()
     for choices in (PATIENT, WORST, NO_EVIDENCE):
-        page.goto(app + "/")
+        page.goto(app + f"/?lang={code}")
         fill_and_submit(page.main_frame, choices)
         page.emulate_media(media="print")
         parts = [".for", ".estimate", ".by-resection", ".caveat", ".synthetic", ".meta", "footer .data-line"]
@@ -317,7 +319,7 @@ def test_printed_result_fits_one_page(context, app):
         assert all(shown)
         assert page.evaluate("getComputedStyle(document.querySelector('form.calculator')).display") == "none"
         for paper in ("A4", "Letter"):
-            assert len(PDF_PAGE.findall(page.pdf(format=paper))) == 1, paper
+            assert len(PDF_PAGE.findall(page.pdf(format=paper))) == 1, (code, paper, choices)
         page.emulate_media(media="screen")
 
 
