@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from calculator.i18n import DEFAULT, language_of, requested_language
+from calculator.i18n import DEFAULT, LANG_FIELD, LANGUAGES, language_of, requested_language
 from calculator.model import get_model
 from calculator.note import averaged_line, estimate_line, note_text
 from calculator.openapi import document
@@ -28,6 +28,9 @@ def estimate():
     payload, problems = parse_json(request.get_data(cache=False))
     if not problems:
         inputs, problems = validate_inputs(payload)
+    asked = request.args.getlist(LANG_FIELD)
+    if asked and (len(asked) > 1 or asked[0] not in LANGUAGES):  # strict, as every input here
+        problems[LANG_FIELD] = "one of " + ", ".join(f'"{code}"' for code in LANGUAGES) + ", once"
     if problems:
         return errors(400, problems)
     model = get_model()

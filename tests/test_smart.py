@@ -278,3 +278,13 @@ def test_start_refuses_smart_without_its_settings(config, variable):
 def test_smart_is_off_by_default():
     client = create_app({"TESTING": True}).test_client()
     assert client.get("/launch?iss=x&launch=y").status_code == 404
+
+
+def test_the_ehr_pins_the_language_in_the_launch_url(client, ehr):
+    """`lang` in the launch URL travels sealed in the state: the page after the EHR's login is in
+    it, whatever the browser's Accept-Language."""
+    path = authorize(client, ehr, "kps-recent", lang="de")
+    page = client.get(path, headers={"Accept-Language": "it"}).get_data(as_text=True)
+    assert '<html lang="de"' in page
+    assert "Aus der Patientenakte: KPS 70, erfasst am " in page and "(vor 5 Tagen)" in page
+    assert "de" not in parse_qs(urlsplit(path).query).get("lang", [])  # only inside the sealed state

@@ -295,3 +295,10 @@ def test_no_fixed_english_sentence_is_left(client, messages, code, path):
             if len(part.strip()) >= 25 and part.strip() in page and part.strip() not in str(translated):
                 left.append(part.strip())
     assert not left, f"{code} {path}: {left}"
+
+
+@pytest.mark.parametrize("query", ["lang=fr", "lang=null", "lang=de&lang=it", "lang="])
+def test_the_api_refuses_a_language_it_does_not_have(client, query):
+    body = {"kps": 50, "other_metastases": True, "mccormick_grade": 3, "resection": "biopsy"}
+    response = client.post(f"/api/v1/estimate?{query}", json={**body, "compartment": "intramedullary"})
+    assert response.status_code == 400 and "lang" in response.get_json()["errors"]
