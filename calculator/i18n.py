@@ -240,8 +240,20 @@ class LanguageSettingError(ValueError):
     pass
 
 
+def check_catalogues() -> None:
+    """Each language's compiled catalogue is there and not older than its source: without it the
+    page would silently fall back to English (an install that skipped `make`)."""
+    for code in LANGUAGES[1:]:
+        po = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            raise LanguageSettingError(f"the {code} catalogue is not compiled: run `make catalogues` ({mo})")
+
+
 def check_settings(config) -> None:
-    """CALCULATOR_DEFAULT_LANGUAGE must name a language the calculator has."""
+    """CALCULATOR_DEFAULT_LANGUAGE must name a language the calculator has; the catalogues must
+    be compiled."""
+    check_catalogues()
     value = config["DEFAULT_LANGUAGE"]
     if value not in LANGUAGES:
         raise LanguageSettingError(

@@ -302,3 +302,17 @@ def test_the_api_refuses_a_language_it_does_not_have(client, query):
     body = {"kps": 50, "other_metastases": True, "mccormick_grade": 3, "resection": "biopsy"}
     response = client.post(f"/api/v1/estimate?{query}", json={**body, "compartment": "intramedullary"})
     assert response.status_code == 400 and "lang" in response.get_json()["errors"]
+
+
+def test_start_refuses_an_uncompiled_catalogue(tmp_path, monkeypatch):
+    """An install that skipped `make` would serve English to everyone: it does not start."""
+    import shutil
+
+    from calculator import StartupRefused, create_app, i18n
+
+    copy = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, copy)
+    (copy / "it" / "LC_MESSAGES" / "messages.mo").unlink()
+    monkeypatch.setattr(i18n, "TRANSLATIONS", copy)
+    with pytest.raises(StartupRefused, match="it catalogue is not compiled: run `make catalogues`"):
+        create_app({"TESTING": True})
