@@ -7,6 +7,7 @@ from datetime import date
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from calculator.error_pages import error_page
 from calculator.i18n import DEFAULT, LANG_FIELD, LANGUAGES, language_of, requested_language
 from calculator.model import get_model
 from calculator.note import averaged_line, estimate_line, note_text
@@ -65,9 +66,10 @@ def openapi():
 
 @bp.app_errorhandler(HTTPException)
 def http_error(e: HTTPException):
-    """Errors under /api/ are JSON (404, 405, 413, ...), never an HTML page; elsewhere, as usual."""
+    """Errors under /api/ are JSON (404, 405, 413, ...), never an HTML page; elsewhere the
+    translated HTML page (calculator.error_pages)."""
     if not request.path.startswith(bp.url_prefix + "/"):
-        return e
+        return error_page(e)
     response, status = errors(e.code or 500, {BODY: e.description or e.name})
     allow = dict(e.get_headers()).get("Allow")
     if allow:  # a 405 names the methods the path allows (RFC 9110), in JSON as in HTML

@@ -156,7 +156,7 @@ def english_left(en_html: str, other_html: str) -> list[str]:
 
 def pages(client, code):
     """The pages a user sees: empty form, result (known inputs), result averaged over unknowns and
-    ECOG, the error page, an EHR launch, no estimate, and the model page's own text."""
+    ECOG, the error page, an EHR launch, no estimate, and the HTTP error pages."""
     lang = {"lang": code}
     extremes = {**FORM, "kps": "10", "mccormick_grade": "5", "resection": "gross_total"}
     return {
@@ -168,6 +168,12 @@ def pages(client, code):
             "/", data={"kps": "75", "ecog": "9", "mccormick_grade": "2", "prefill": "1", **lang}
         ),
         "extremes": client.post("/", data={**extremes, **lang}),
+        "not found": client.get("/no-such-page", query_string=lang),
+        # a body refused unread: the browser's language
+        "too large": client.post("/", data={"kps": "x" * 20000}, headers={"Accept-Language": code}),
+        "refused launch": client.post(
+            "/", data={**LAUNCH, **lang}, headers={"Origin": "https://elsewhere.example"}
+        ),
     }
 
 
