@@ -82,7 +82,8 @@ def create_app(test_config: dict | None = None) -> Flask:
             Path(app.config["MODEL_DIR"]), DEFAULT_MODEL_DIR, app.config["MODEL_SHA256"], production
         )
         init_model(app, Path(app.config["MODEL_DIR"]), pin)
-    except (FramingError, ModelLoadError, PinError) as e:
+        i18n.check_catalogues()  # after the model: a model that cannot be served is said first
+    except (FramingError, ModelLoadError, PinError, i18n.LanguageSettingError) as e:
         raise StartupRefused(f"calculator: refusing to start: {e}") from None
 
     from calculator import api, assets, compress, display, headers, limits, logs, views

@@ -246,14 +246,16 @@ def check_catalogues() -> None:
     for code in LANGUAGES[1:]:
         po = TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
         mo = po.with_suffix(".mo")
-        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        try:
+            stale = not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime
+        except OSError as e:
+            raise LanguageSettingError(f"the {code} catalogue cannot be read ({e.strerror}): {mo}") from None
+        if stale:
             raise LanguageSettingError(f"the {code} catalogue is not compiled: run `make catalogues` ({mo})")
 
 
 def check_settings(config) -> None:
-    """CALCULATOR_DEFAULT_LANGUAGE must name a language the calculator has; the catalogues must
-    be compiled."""
-    check_catalogues()
+    """CALCULATOR_DEFAULT_LANGUAGE must name a language the calculator has."""
     value = config["DEFAULT_LANGUAGE"]
     if value not in LANGUAGES:
         raise LanguageSettingError(
