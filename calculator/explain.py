@@ -11,11 +11,10 @@ of resection was not independently predictive once patient selection was account
 from __future__ import annotations
 
 from calculator.contributions import rounded_points
-from calculator.coverage import NO_EVIDENCE, RARE_PAIR, RARE_VALUE  # noqa: F401 (re-exported)
+from calculator.coverage import NO_EVIDENCE
 from calculator.features import BY_NAME, FEATURE_NAMES, N_, REFERENCE_PATIENT
 from calculator.i18n import _, alternatives, ngettext, number, pct, pct_range
-from calculator.wording import describe, input_phrase, kps_band, value_phrase  # noqa: F401 (re-exported)
-from calculator.wording import value_phrase as phrase  # noqa: F401 (the model card's name for it)
+from calculator.wording import kps_band, value_phrase
 
 # The meaning of this caveat must be exact in every language: the differences between operations
 # are selection, not an effect of choosing a more radical operation.
@@ -208,46 +207,36 @@ def coverage_warnings(known: dict, coverage) -> list[str]:
     n = number(round(coverage.n))
     warnings = []
     for item in coverage.rare(known):
+        count = item[-1]
         if item[0] == "value":
-            _kind, name, value, count = item
-            warnings.append(rare_value_sentence(count, n, value_phrase(name, value)))
+            fewer, about = RARE_VALUE_SENTENCES
+            values = {"value": value_phrase(item[1], item[2])}
         else:
-            _kind, a, va, b, vb, count = item
-            warnings.append(rare_pair_sentence(count, n, value_phrase(a, va), value_phrase(b, vb)))
+            fewer, about = RARE_PAIR_SENTENCES
+            values = {"first": value_phrase(item[1], item[2]), "second": value_phrase(item[3], item[4])}
+        template = fewer if count < 1 else about
+        warnings.append(_(template, n=n, count=number(round(count)), **values))
     return warnings
 
 
-def rare_value_sentence(count: float, n: str, value: str) -> str:
-    if count < 1:
-        return _(
-            "Fewer than one of the %(n)s patients behind the model had %(value)s: the estimate for this "
-            "value rests mostly on the model's assumptions.",
-            n=n,
-            value=value,
-        )
-    return _(
+# What the evidence rarely saw: (fewer than one patient, about N patients), each sentence whole.
+RARE_VALUE_SENTENCES = (
+    N_(
+        "Fewer than one of the %(n)s patients behind the model had %(value)s: the estimate for this "
+        "value rests mostly on the model's assumptions."
+    ),
+    N_(
         "Only about %(count)s of the %(n)s patients behind the model had %(value)s: the estimate for "
-        "this value rests mostly on the model's assumptions.",
-        count=number(round(count)),
-        n=n,
-        value=value,
-    )
-
-
-def rare_pair_sentence(count: float, n: str, first: str, second: str) -> str:
-    if count < 1:
-        return _(
-            "Fewer than one of the %(n)s patients behind the model combined %(first)s with %(second)s: "
-            "this combination is rare in the evidence.",
-            n=n,
-            first=first,
-            second=second,
-        )
-    return _(
+        "this value rests mostly on the model's assumptions."
+    ),
+)
+RARE_PAIR_SENTENCES = (
+    N_(
+        "Fewer than one of the %(n)s patients behind the model combined %(first)s with %(second)s: "
+        "this combination is rare in the evidence."
+    ),
+    N_(
         "Only about %(count)s of the %(n)s patients behind the model combined %(first)s with "
-        "%(second)s: this combination is rare in the evidence.",
-        count=number(round(count)),
-        n=n,
-        first=first,
-        second=second,
-    )
+        "%(second)s: this combination is rare in the evidence."
+    ),
+)

@@ -94,14 +94,11 @@ def language(value: str | None) -> str | None:
 def chosen_language(values: Mapping[str, str], headers_accept, default: str = DEFAULT) -> str:
     """The page's language: the switch just pressed, then an explicit `lang`, then
     Accept-Language, then the site's default (CALCULATOR_DEFAULT_LANGUAGE)."""
-    explicit = language(values.get(SWITCH_FIELD)) or language(values.get(LANG_FIELD))
-    if explicit:
-        return explicit
-    return headers_accept.best_match(LANGUAGES, default=default) if headers_accept else default
+    return language(values.get(SWITCH_FIELD)) or requested_language(values, headers_accept) or default
 
 
 def requested_language(args: Mapping[str, str], headers_accept) -> str | None:
-    """The language an API client asked for (?lang=, else Accept-Language), or None if none of ours."""
+    """The language asked for: `lang`, else Accept-Language; None if neither names one of ours."""
     explicit = language(args.get(LANG_FIELD))
     if explicit:
         return explicit

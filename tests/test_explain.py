@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from calculator.coverage import Coverage
-from calculator.explain import coverage_warnings, describe, gap_sentence, signed
+from calculator.explain import coverage_warnings, gap_sentence, signed
 from calculator.features import REFERENCE_PATIENT
 from calculator.predict import estimate, input_grid
 from calculator.result import build_result
+from calculator.wording import describe
 
 REFERENCE = {**REFERENCE_PATIENT, "resection": "subtotal"}
 

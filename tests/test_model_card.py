@@ -20,13 +20,14 @@ from quick_fit import quick_fit
 import training.__main__ as cli
 from calculator import create_app
 from calculator.artifact import DEFAULT_MODEL_DIR, MANIFEST
-from calculator.explain import SELECTION_CAVEAT, phrase
+from calculator.explain import SELECTION_CAVEAT
 from calculator.features import BY_NAME, FEATURE_NAMES, FEATURES
 from calculator.model_card import build_card, by_hand, card_markdown, estimates, worked_profile
 from calculator.model_card.blocks import Bullets, Figure, Formula, Paragraph, Table, coef, num, pct, pp
 from calculator.model_card.formula import TERMS
 from calculator.model_card.markdown import text
 from calculator.predict import DESIGN, design_matrix, input_grid, survival_from
+from calculator.wording import value_phrase as phrase
 from training.card import DEFAULT_CARD
 from training.train import fit_model_dir, provenance_path
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 
-from calculator.explain import describe, phrase
 from calculator.features import COMPARTMENT, REFERENCE_PATIENT, RESECTION
 from calculator.i18n import _
 from calculator.model_card.blocks import (
@@ -27,6 +26,8 @@ from calculator.model_card.blocks import (
     table,
 )
 from calculator.predict import GRADE_CENTRE, KPS_CENTRE, KPS_UNIT
+from calculator.wording import describe
+from calculator.wording import value_phrase as phrase
 
 
 def _indicator(name: str, value):

@@ -10,7 +10,6 @@ import re
 
 from babel.lists import format_list
 
-from calculator.explain import phrase
 from calculator.features import RESECTION
 from calculator.i18n import _, current, decimal_text
 from calculator.model_card.blocks import (
@@ -26,6 +25,7 @@ from calculator.model_card.blocks import (
     table,
     yes_no,
 )
+from calculator.wording import value_phrase as phrase
 
 BASELINE = RESECTION.values[0]  # biopsy: the design's reference
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 
-from calculator.explain import phrase
 from calculator.features import BY_NAME, FEATURES
 from calculator.i18n import _, decimal_text
 from calculator.model_card.blocks import Paragraph, Section, pooled, table
+from calculator.wording import value_phrase as phrase
 
 GRID = math.prod(len(f.values) for f in FEATURES)  # every input combination: 600
 
