@@ -35,10 +35,12 @@ def estimate():
     if problems:
         return errors(400, problems)
     model = get_model()
+    asked = requested_language(request.args, request.accept_languages)
     with language_of(DEFAULT):  # the response's own texts stay English, whatever the browser asks
         body = build_result(model, inputs)
-    asked = requested_language(request.args, request.accept_languages)
-    if asked:
+        if asked == DEFAULT:  # English asked for: the same texts, not computed twice
+            body["messages"] = messages(body, asked)
+    if asked and asked != DEFAULT:
         with language_of(asked):
             body["messages"] = messages(build_result(model, inputs), asked)
     return jsonify(body)

@@ -22,6 +22,7 @@ import sklearn
 from sklearn.exceptions import InconsistentVersionWarning
 
 from calculator.grid import GRID_INDEX
+from calculator.pin import sha256_bytes
 from calculator.predict import DESIGN, Model
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def load_model(model_dir: Path = DEFAULT_MODEL_DIR, pin: Pin | None = None) -> M
     """
     model_dir = Path(model_dir)
     raw_manifest = manifest_bytes(model_dir)
-    if pin is not None and hashlib.sha256(raw_manifest).hexdigest() != pin.manifest_sha256:
+    if pin is not None and sha256_bytes(raw_manifest) != pin.manifest_sha256:
         raise ModelLoadError(
             f"{model_dir / MANIFEST} does not match the SHA-256 pinned by {pin.source} (the model "
             "directory was rewritten or replaced): restore the pinned model, or pin the new one "
@@ -117,7 +118,7 @@ def load_model(model_dir: Path = DEFAULT_MODEL_DIR, pin: Pin | None = None) -> M
         ) from None
     except OSError as e:
         raise ModelLoadError(f"Model artifact {path} cannot be read ({e.strerror}): {REBUILD}.") from None
-    actual = hashlib.sha256(data).hexdigest()
+    actual = sha256_bytes(data)
     if pin is not None and pin.artifact_sha256 is not None and actual != pin.artifact_sha256:
         raise ModelLoadError(
             f"Model artifact {path} does not match the SHA-256 pinned by {pin.source} (the model "

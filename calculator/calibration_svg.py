@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from calculator.i18n import _, percent_text
+from calculator.i18n import _, pct, percent_text
 
 SIZE = 320  # viewBox width and height; the SVG scales to its container
 # Margins for tick labels and axis titles; on the right, half of the centred "100%" tick label.
@@ -28,13 +28,9 @@ def _y(fraction: float) -> float:
     return SIZE - BOTTOM - min(max(fraction, 0.0), 1.0) * (SIZE - TOP - BOTTOM)
 
 
-def _pct(fraction: float) -> str:
-    return percent_text(f"{100 * fraction:.0f}")
-
-
 def _group(i: int, p: float, o: float, lo: float, hi: float, n) -> str:
     """One group for a screen reader, e.g. 'group 2: predicted 60%, observed 70% (95% CI 50% to 85%)'."""
-    variables = {"group": i, "predicted": _pct(p), "observed": _pct(o), "low": _pct(lo), "high": _pct(hi)}
+    variables = {"group": i, "predicted": pct(p), "observed": pct(o), "low": pct(lo), "high": pct(hi)}
     if n is None:
         # TRANSLATORS: an item of a list describing a calibration plot's points, for screen readers.
         return _(

@@ -18,6 +18,8 @@ from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
 from calculator.cds_jwt import authenticated, check_settings
 from calculator.chart import ECOG_LOINC, KPS_LOINC, LOINC, ChartError, latest_reading
+from calculator.model import get_model
+from calculator.public_url import public_url
 
 __all__ = ["bp", "card", "check_settings"]
 
@@ -55,8 +57,7 @@ def patient_view():
 
 
 def service_url() -> str:
-    base = current_app.config.get("PUBLIC_URL") or request.host_url
-    return base.rstrip("/") + request.path
+    return public_url(request.path)
 
 
 def _status(prefetch: dict) -> str:
@@ -71,15 +72,20 @@ def _status(prefetch: dict) -> str:
     return ""
 
 
+SYNTHETIC = (
+    " The model is fitted on synthetic cohorts reconstructed from published series, not on real "
+    "patients, and has not been validated on real patients."
+)
+
+
 def card(status: str) -> dict:
     """The one card: what is available and the chart's performance status, never an estimate."""
     chart = f"chart {status}" if status else "no KPS or ECOG in the chart"
     summary = f"90-day survival calculator for intradural spinal metastases available; {chart}"
     smart = "smart.launch" in current_app.view_functions
-    base = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
     link = {
         "label": "Open the calculator (KPS or ECOG prefilled to confirm)",
-        "url": base + url_for("smart.launch" if smart else "calculator.index"),
+        "url": public_url(url_for("smart.launch" if smart else "calculator.index")),
         "type": "smart" if smart else "absolute",
     }
     return {
@@ -88,7 +94,7 @@ def card(status: str) -> dict:
         "detail": (
             "Performance status comes from the chart for you to confirm; McCormick grade, planned "
             "resection, compartment and other metastases are entered by hand. Nothing is estimated "
-            "until you press the button."
+            "until you press the button." + (SYNTHETIC if get_model().manifest["synthetic"] else "")
         ),
         "indicator": "info",
         "source": {"label": SOURCE},

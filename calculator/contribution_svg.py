@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from calculator.contributions import Contributions, rounded_points
+from calculator.contributions import Contributions, rounded_points, signed
 from calculator.i18n import pct
 
 # A narrow drawing (420 units) so that its 14-unit text stays >= 13 px in a 400 px EHR pane; the
@@ -28,7 +28,7 @@ def _x(p: float) -> float:
 def contribution_svg(shares: Contributions, labels: dict[str, str], texts: dict[str, str]) -> Markup:
     """The chart. `labels`: input name -> its value in words, one row each, in order (changed and
     averaged inputs only); `texts`: 'reference', 'estimate', 'title', 'unit' (the value column's
-    heading) and 'points' (a format with {points})."""
+    heading)."""
     points = rounded_points(shares)
     rows = len(labels) + 2
     height = AXIS_H + rows * ROW_H + 6
@@ -68,7 +68,7 @@ def contribution_svg(shares: Contributions, labels: dict[str, str], texts: dict[
     for i, (name, label) in enumerate(labels.items(), start=1):
         share = shares.shares[name]
         row_label(i, label)
-        value = texts["points"].format(points=_signed(points[name]))
+        value = signed(points[name], minus="\u2212")
         bar(i, running, running + share, UP if share >= 0 else DOWN, value)
         if name in shares.ranges:  # what knowing the input could make of its share: a whisker
             low, high = (_x(running + s) for s in shares.ranges[name])
@@ -82,7 +82,3 @@ def contribution_svg(shares: Contributions, labels: dict[str, str], texts: dict[
     bar(rows - 1, 0.0, shares.estimate, ESTIMATE, pct(shares.estimate))
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - every text is escaped above; the rest are our numbers
-
-
-def _signed(n: int) -> str:
-    return f"+{n}" if n > 0 else ("\u2212" + str(-n) if n < 0 else "0")

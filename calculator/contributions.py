@@ -149,3 +149,10 @@ def rounded_points(c: Contributions) -> dict[str, int]:
     for p in sorted(exact, key=lambda p: exact[p] - floors[p], reverse=True)[:left]:
         floors[p] += 1
     return floors
+
+
+def signed(points: float, minus: str = "-") -> str:
+    """Whole percentage points with their sign, e.g. '+3', '-12', '0' (`minus`: the sign to write,
+    U+2212 in the chart)."""
+    n = round(points)
+    return f"+{n}" if n > 0 else (f"{minus}{-n}" if n < 0 else "0")

@@ -5,7 +5,8 @@ for the default model the mean over its reconstructions of the published series 
 a cohort fit the cohort's own counts. From it, per single value and per pair of values:
 
 - NO_EVIDENCE: below this many patients (0.1: fewer than one such patient in ten reconstructions
-  of the 172 published patients, or none in a registry) the evidence essentially never contains
+  of the published patients, 172 in the nine series of training/evidence/ (the model card's data
+  section lists them), or none in a registry) the evidence essentially never contains
   the value or pair, so the calculator shows no number there, only why;
 - RARE_VALUE / RARE_PAIR: below these, a number is shown with a warning that it rests mostly on
   the model's assumptions.

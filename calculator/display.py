@@ -78,7 +78,6 @@ def contribution_chart(result: dict) -> Markup:
     texts = {
         "reference": _("Reference patient"),
         "estimate": _("This patient"),
-        "points": "{points}",
         # TRANSLATORS: the chart's axis unit, short for "percentage points".
         "unit": _("points"),
         "title": _(

@@ -10,11 +10,11 @@ of resection was not independently predictive once patient selection was account
 
 from __future__ import annotations
 
-from calculator.contributions import rounded_points
+from calculator.contributions import rounded_points, signed
 from calculator.coverage import NO_EVIDENCE
 from calculator.features import BY_NAME, FEATURE_NAMES, N_, REFERENCE_PATIENT
 from calculator.i18n import _, alternatives, ngettext, number, pct, pct_range
-from calculator.wording import kps_band, value_phrase
+from calculator.wording import grade, kps_band, value_phrase
 
 # The meaning of this caveat must be exact in every language: the differences between operations
 # are selection, not an effect of choosing a more radical operation.
@@ -49,8 +49,8 @@ def finding(name: str, value) -> str:
     if name == "mccormick_grade":
         return _(
             "McCormick grade %(grade)s instead of %(reference)s",
-            grade=BY_NAME[name].choice(value).label,
-            reference=BY_NAME[name].choice(reference).label,
+            grade=grade(value),
+            reference=grade(reference),
         )
     if value == "intradural_extramedullary":
         return _("An intradural extramedullary lesion instead of an intramedullary one")
@@ -121,12 +121,6 @@ def resection_sentence(by_resection: dict) -> str:
         high=pct(max(values)),
     )
     return f"{spread} {_(SELECTION_CAVEAT)}"
-
-
-def signed(points: float) -> str:
-    """Percentage points with their sign, e.g. '+3', '-12', '0'."""
-    n = round(points)
-    return f"+{n}" if n > 0 else str(n)
 
 
 def averaged_sentence(name: str, inputs: dict, points: int, low: float, high: float) -> str:

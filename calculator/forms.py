@@ -197,16 +197,19 @@ class EstimateForm(FlaskForm):
         return form_inputs({feature.name: self[feature.name].data for feature in FEATURES})
 
 
+# Each input's declared values by their form text, e.g. "yes" -> True.
+BY_TEXT = {feature.name: {form_value(v): v for v in feature.values} for feature in FEATURES}
+
+
 def form_inputs(texts: dict[str, str]) -> dict:
     """Validated form texts -> typed inputs (see EstimateForm.inputs)."""
     inputs: dict = {"ecog": None}
     for feature in FEATURES:
         text = texts[feature.name]
-        by_text = {form_value(v): v for v in feature.values}
         if text == UNKNOWN:
             inputs[feature.name] = None
         elif feature is KPS and text.startswith(ECOG_PREFIX):
             inputs[feature.name], inputs["ecog"] = None, int(text[len(ECOG_PREFIX) :])
         else:
-            inputs[feature.name] = by_text[text]
+            inputs[feature.name] = BY_TEXT[feature.name][text]
     return inputs

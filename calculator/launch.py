@@ -72,9 +72,10 @@ def read_prefill(form_data: Mapping[str, str]) -> Prefill:
     """Sort the EHR's values into those shown selected and those explained beside their field."""
     accepted: dict[str, str] = {}
     notes: dict[str, list[str]] = {}
+    getlist = getattr(form_data, "getlist", lambda key: [form_data[key]] if key in form_data else [])
     for name in FEATURE_NAMES:
         raw = (form_data.get(name) or "").strip()
-        if len(set(form_data.getlist(name))) > 1 if hasattr(form_data, "getlist") else False:
+        if len(set(getlist(name))) > 1:
             notes[name] = [_("The EHR sent different values for this field.")]  # never the first alone
         elif raw in {form_value(v) for v in BY_NAME[name].values}:
             accepted[name] = raw
@@ -82,7 +83,9 @@ def read_prefill(form_data: Mapping[str, str]) -> Prefill:
             sentence = _("The EHR sent %(value)s, which is not one of the choices here.", value=_quoted(raw))
             notes[name] = [sentence]
     ecog = (form_data.get(ECOG) or "").strip()
-    if ecog and KPS.name not in accepted:
+    if ecog and KPS.name not in accepted and len(set(getlist(ECOG))) > 1:
+        notes.setdefault(KPS.name, []).append(_("The EHR sent different ECOG grades."))  # never the first
+    elif ecog and KPS.name not in accepted:
         if ecog in {str(grade) for grade in ECOG_KPS_BAND}:
             accepted[KPS.name] = f"{ECOG_PREFIX}{ecog}"
         else:

@@ -164,6 +164,9 @@ def document() -> dict:
             }
         ),
         "Health": _object({"status": {"const": "ok"}, "model_version": {"type": "string"}}),
+        "HealthProblem": _object(
+            {"status": {"const": "error"}, "problem": {"type": "string"}, "model_version": {"type": "string"}}
+        ),
         "Messages": _object(
             {
                 "language": {"enum": list(LANGUAGES)},
@@ -220,7 +223,12 @@ def document() -> dict:
                 "get": {
                     "operationId": "health",
                     "summary": "Liveness and the model version, for load balancers",
-                    "responses": {"200": _json_response("Serving", "Health")},
+                    "responses": {
+                        "200": _json_response("Serving", "Health"),
+                        "503": _json_response(
+                            "The model files on disk no longer match the model served", "HealthProblem"
+                        ),
+                    },
                 }
             },
         },

@@ -1,9 +1,10 @@
 """Turn the five inputs into a 90-day survival estimate with its 95% interval.
 
-The one place where complete inputs become numbers: the web form, the JSON API (through
-calculator.incomplete for partly known inputs), the training command (reference predictions in
-the manifest) and the validation report all call `estimate` or `predict_survival`, so none of
-them re-implements the model. Pure: no Flask, no I/O.
+The one place where complete inputs become numbers: the web form and the JSON API read the
+model's table of every input combination (through calculator.incomplete, also for partly known
+inputs), the training command (reference predictions in the manifest) and the validation report
+call `predict_survival`, so none of them re-implements the model; `estimate` is the same for one
+patient, for scripts and the tests' known answers. Pure: no Flask, no I/O.
 
 The model is one formula: the log odds of death by day 90 are the pooled coefficients times the
 fixed design below (`DESIGN`, centred on the reference patient), the point estimate is

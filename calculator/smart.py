@@ -30,6 +30,7 @@ from calculator.forms import EstimateForm
 from calculator.i18n import LANG_FIELD, _, language, language_of
 from calculator.launch import Prefill
 from calculator.model import get_model
+from calculator.public_url import public_url
 from calculator.smart_settings import check_settings, client_id
 
 __all__ = ["bp", "check_settings"]
@@ -68,8 +69,7 @@ class LaunchFailed(Exception):
 
 
 def redirect_uri() -> str:
-    base = current_app.config.get("PUBLIC_URL") or request.host_url
-    return base.rstrip("/") + url_for("smart.callback")
+    return public_url(url_for("smart.callback"))
 
 
 @bp.get("/launch")

@@ -253,3 +253,9 @@ def test_the_jti_cache_is_bounded_and_forgets_expired_tokens():
     assert cache.first_use("b", exp=100, now=60) and cache.first_use("c", exp=100, now=60)
     assert len(cache.seen) == 2  # bounded: "a" was forgotten
     assert cache.first_use("d", exp=500, now=400) and cache.seen == {"d": 500}  # expired ones dropped
+
+
+def test_the_card_says_the_shipped_model_is_synthetic(client):
+    (card,) = call(client, signed(claims()), hook_request(kps=70)).get_json()["cards"]
+    assert "synthetic cohorts reconstructed from published series" in card["detail"]
+    assert "not been validated on real patients" in card["detail"]

@@ -7,7 +7,7 @@ from calculator.contribution_svg import contribution_svg
 from calculator.contributions import Contributions
 
 SVG = "{http://www.w3.org/2000/svg}"
-TEXTS = {"reference": "Reference patient", "estimate": "This patient", "points": "{points}", "unit": "points"}
+TEXTS = {"reference": "Reference patient", "estimate": "This patient", "unit": "points"}
 
 
 def test_rows_labels_and_numbers_add_up_to_the_two_shown():

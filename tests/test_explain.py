@@ -5,8 +5,9 @@ import re
 import numpy as np
 import pytest
 
+from calculator.contributions import signed
 from calculator.coverage import Coverage
-from calculator.explain import coverage_warnings, gap_sentence, signed
+from calculator.explain import coverage_warnings, gap_sentence
 from calculator.features import REFERENCE_PATIENT
 from calculator.predict import estimate, input_grid
 from calculator.result import build_result

@@ -196,3 +196,11 @@ def test_an_ordinary_page_has_no_launch_notices(client):
     )  # framed by the EHR
     assert "From the EHR" not in html
     assert "The address carried" not in html
+
+
+def test_conflicting_ecog_grades_are_never_resolved_to_the_first():
+    from werkzeug.datastructures import MultiDict
+
+    launch = read_prefill(MultiDict([("ecog", "1"), ("ecog", "3")]))
+    assert "kps" not in launch.accepted
+    assert "different ECOG grades" in launch.notes["kps"]

@@ -322,3 +322,16 @@ def test_start_refuses_an_uncompiled_catalogue(tmp_path, monkeypatch):
     monkeypatch.setattr(i18n, "TRANSLATIONS", copy)
     with pytest.raises(StartupRefused, match="it catalogue is not compiled: run `make catalogues`"):
         create_app({"TESTING": True})
+
+
+def test_the_switch_on_a_failed_launch_page_links_the_calculator_not_the_launch(client):
+    """A page rendered by another route (a SMART launch that failed) switches to the calculator,
+    never back to the route, which would start a launch again."""
+    from calculator import create_app
+
+    app = create_app({"TESTING": True})
+    with app.test_request_context("/launch/callback"):
+        from flask import render_template
+
+        html = render_template("_header.html", resend=False)
+    assert 'href="/?lang=de"' in html and "/launch" not in html
