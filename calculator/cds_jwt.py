@@ -25,7 +25,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from calculator.settings import InsecureSetting
+from calculator.settings import InsecureSetting, secure_url
 
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
 MAX_LIFETIME_SECONDS = 300  # the specification recommends tokens that expire within 5 minutes
@@ -42,6 +42,10 @@ def check_settings(config) -> None:
         raise InsecureSetting("CALCULATOR_CDS_HOOKS_ISSUERS must be a JSON object {issuer: JWKS}.")
     loaded = {}
     for iss, source in issuers.items():
+        if _is_url(source) and not secure_url(source):  # keys fetched over plain http could be swapped
+            raise InsecureSetting(
+                f"CALCULATOR_CDS_HOOKS_ISSUERS: the JWKS of {iss} must be fetched over https, not {source}."
+            )
         try:
             loaded[iss] = source if _is_url(source) else _key_set(source)
         except (OSError, ValueError, TypeError, JoseError):

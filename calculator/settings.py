@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 DEVELOPMENT = "development"
 
@@ -42,3 +43,13 @@ def refuse_insecure(config: Mapping) -> None:
             "CALCULATOR_TRUSTED_HOSTS is empty, so any Host header would be accepted: "
             "set it to the host names the calculator is served under."
         )
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def secure_url(url: str) -> bool:
+    """https, or plain http only to this machine (a test EHR on loopback): what the calculator
+    accepts for an EHR it calls or whose keys it fetches."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK)

@@ -8,12 +8,8 @@ issuer (CALCULATOR_SMART_CLIENT_ID) or a whole number of days for CALCULATOR_SMA
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from calculator import launch_state
-from calculator.settings import InsecureSetting
-
-LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+from calculator.settings import InsecureSetting, secure_url
 
 
 def check_settings(config) -> None:
@@ -35,8 +31,7 @@ def check_settings(config) -> None:
     for iss in config["SMART_ISSUERS"]:
         if not client_id(config, iss):
             raise InsecureSetting(f"CALCULATOR_SMART_CLIENT_ID has no client id for {iss}.")
-        parts = urlsplit(iss)
-        if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
+        if not secure_url(iss):
             raise InsecureSetting(f"CALCULATOR_SMART_ISSUERS lists {iss}: an EHR is reached over https only.")
 
 

@@ -259,3 +259,11 @@ def test_the_card_says_the_shipped_model_is_synthetic(client):
     (card,) = call(client, signed(claims()), hook_request(kps=70)).get_json()["cards"]
     assert "synthetic cohorts reconstructed from published series" in card["detail"]
     assert "not been validated on real patients" in card["detail"]
+
+
+@pytest.mark.parametrize("url", ["http://ehr.example.org/jwks.json", "ftp://ehr.example.org/jwks"])
+def test_a_jwks_is_fetched_over_https_only(url):
+    """Keys fetched over plain http could be swapped in transit, letting anyone sign a request;
+    plain http stays allowed on loopback, for a test EHR."""
+    with pytest.raises(StartupRefused, match="CALCULATOR_CDS_HOOKS_ISSUERS"):
+        create_app({"TESTING": True, "CDS_HOOKS_ISSUERS": {EHR: url}})

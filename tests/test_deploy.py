@@ -311,3 +311,10 @@ def test_slow_and_idle_clients_cost_no_health_check(stack, tmp_path):
     assert checks >= SLOW_SECONDS, summary
     for kind in set(kinds):
         assert stats[f"{kind}: connections"] >= 1 and stats[f"{kind}: done"] == 4, summary
+
+
+def test_the_limits_security_md_states_are_the_rendered_ones():
+    """docs/security.md: per address 20 requests in progress, 10 a second with a burst of 40."""
+    site = render(Site())
+    assert "limit_conn calculator_conn 20;" in site
+    assert "rate=10r/s;" in site and "burst=40 nodelay;" in site

@@ -59,6 +59,7 @@ def test_the_directives_the_deployment_relies_on():
     assert (
         d["MemoryMax"] == ["1G"] and d["StartLimitBurst"] == ["5"] and d["StartLimitIntervalSec"] == ["120"]
     )
+    assert d["PrivateDevices"] == ["yes"] and "@system-service" in d["SystemCallFilter"]  # docs/security.md
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
