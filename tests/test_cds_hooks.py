@@ -267,3 +267,15 @@ def test_a_jwks_is_fetched_over_https_only(url):
     plain http stays allowed on loopback, for a test EHR."""
     with pytest.raises(StartupRefused, match="CALCULATOR_CDS_HOOKS_ISSUERS"):
         create_app({"TESTING": True, "CDS_HOOKS_ISSUERS": {EHR: url}})
+
+
+def test_public_url_names_the_calculator_as_the_ehr_reaches_it():
+    """Behind the hospital's proxy the request's own host is not the public one: CALCULATOR_PUBLIC_URL
+    makes the SMART redirect URI, the CDS Hooks `aud` and the card's link."""
+    from calculator.public_url import public_url
+
+    app = create_app({"TESTING": True, "PUBLIC_URL": "https://calculator.example.org/"})
+    with app.test_request_context("/cds-services/x", base_url="http://127.0.0.1:8000"):
+        assert public_url("/launch/callback") == "https://calculator.example.org/launch/callback"
+    with create_app({"TESTING": True}).test_request_context("/", base_url="http://127.0.0.1:8000"):
+        assert public_url("/launch/callback") == "http://127.0.0.1:8000/launch/callback"

@@ -335,3 +335,24 @@ def test_the_switch_on_a_failed_launch_page_links_the_calculator_not_the_launch(
 
         html = render_template("_header.html", resend=False)
     assert 'href="/?lang=de"' in html and "/launch" not in html
+
+
+def test_an_unexpected_error_is_a_page_in_the_users_language_and_a_log_without_its_message(caplog):
+    """A 500 says so in the user's language and shows nothing of the server; the log keeps the
+    exception's kind and traceback, never its message (which may quote a patient's input)."""
+    from calculator import create_app
+
+    app = create_app({"TESTING": True, "PROPAGATE_EXCEPTIONS": False})
+
+    def fail():
+        from flask import request
+
+        raise ValueError(request.args["x"])  # a message quoting the request
+
+    app.add_url_rule("/__fail", "fail", fail)
+    with caplog.at_level("ERROR"):
+        response = app.test_client().get("/__fail?lang=de&x=MARKER")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and '<html lang="de"' in page
+    assert "Der Rechner konnte nicht antworten" in page and "MARKER" not in page
+    assert "ValueError" in caplog.text and "MARKER" not in caplog.text
