@@ -27,6 +27,9 @@ install-test: $(VENV)/.installed-test catalogues
 # and one of the files PyPI published for it (pip --require-hashes --no-deps: nothing unlisted
 # and nothing altered gets in). Then the project itself, from this checkout, without a network.
 $(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq python3-venv; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
@@ -76,7 +79,9 @@ chromium:
 
 # axe-core, test-only (tests/test_browser_a11y.py), from npm at the version in tests/axe's lock
 # file; node and npm from Debian when missing. Nothing here is served by the app.
-axe:
+# Installed again only when the lock file changes (npm ci writes node_modules/.package-lock.json).
+axe: tests/axe/node_modules/.package-lock.json
+tests/axe/node_modules/.package-lock.json: tests/axe/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; }

@@ -206,6 +206,48 @@ def worker_pids(master_pid: int) -> list[int]:
     return [int(pid) for pid in children]
 
 
+def time_training(args: list[str], timeout: float, ok: tuple[int, ...] = (0,)) -> float:
+    """Wall time of `python -m training ARGS` in a fresh interpreter, without the environment's
+    CALCULATOR_* settings; its report is not ours (errors still reach stderr). An exit status not
+    in `ok` raises: a command that failed at once must never be timed as fast."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALCULATOR_")}
+    start = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-m", "training", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        timeout=timeout,
+    )
+    if run.returncode not in ok:
+        raise RuntimeError(f"python -m training {' '.join(args)} exited {run.returncode}")
+    return time.perf_counter() - start
+
+
+def scale_figure(
+    key: str,
+    command: str,
+    figure: str,
+    seconds: dict[int, float],
+    goal_seconds: float,
+    quick: bool,
+    detail: str,
+) -> Figure:
+    """A wall-time figure at the larger of two sizes of a synthetic (generated) registry, with the
+    smaller size's time and `detail` beside it."""
+    small, large = sorted(seconds)
+    return Figure(
+        key=key,
+        figure=f"{figure} at {large:,} rows of a synthetic registry",
+        goal=f"<= {goal_seconds} s",
+        measured=f"{seconds[large]:.1f} s" if seconds[large] < 10 else f"{seconds[large]:.0f} s",
+        met=None if quick else seconds[large] <= goal_seconds,
+        command=command,
+        detail=f"{small:,} rows {seconds[small]:.1f} s; {detail}; {os.cpu_count()} cores"
+        + ("; quick" if quick else ""),
+    )
+
+
 def scratch_dir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"bench-{prefix}-"))
 

@@ -11,13 +11,9 @@ imputation to stderr, passed through here. Quick mode: 100 and 300 rows, 2 imput
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-from bench.common import ROOT, Figure, main, scratch_dir
+from bench.common import Figure, main, scale_figure, scratch_dir, time_training
 from bench.registry_check import GOAL_SECONDS, KPS_MISSING, generated_cohort
 
 COMMAND = ".venv/bin/python -m bench.registry_scale"
@@ -43,21 +39,6 @@ def commands(path: Path, out: Path, m: int) -> dict[str, list[str]]:
     }
 
 
-def timed(args: list[str]) -> float:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CALCULATOR_")}
-    start = time.perf_counter()
-    run = subprocess.run(
-        [sys.executable, "-m", "training", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        timeout=GOAL_SECONDS * 3,
-    )
-    if run.returncode != 0:
-        raise RuntimeError(f"python -m training {' '.join(args)} exited {run.returncode}")
-    return time.perf_counter() - start
-
-
 def run(quick: bool) -> list[Figure]:
     scratch = scratch_dir("registry-scale")
     small, large = (100, 300) if quick else (1_000, 10_000)
@@ -67,21 +48,18 @@ def run(quick: bool) -> list[Figure]:
         path = generated_cohort(n, scratch / f"synthetic_registry_{n}.csv")
         for name, args in commands(path, scratch / f"out_{n}", m).items():
             print(f"  {n:,} rows: {name} with {m} imputations ...", flush=True)  # progress
-            seconds.setdefault(name, {})[n] = timed(args)
+            seconds.setdefault(name, {})[n] = time_training(args, GOAL_SECONDS * 3)
             print(f"  {n:,} rows: {name} {seconds[name][n]:.0f} s", flush=True)
     return [
-        Figure(
-            key=f"registry_scale.{name}",
-            figure=f"Registry: wall time of `python -m training {name} --impute` at {large:,} rows",
-            goal=f"<= {GOAL_SECONDS} s",
-            measured=f"{t[large]:.0f} s",
-            met=None if quick else t[large] <= GOAL_SECONDS,
-            command=COMMAND,
-            detail=(
-                f"{small:,} rows {t[small]:.0f} s: x{t[large] / t[small]:.1f} for x{large // small} rows; "
-                f"{m} imputations; {int(KPS_MISSING * 100)}% of KPS missing; "
-                f"{os.cpu_count()} cores{'; quick' if quick else ''}"
-            ),
+        scale_figure(
+            f"registry_scale.{name}",
+            COMMAND,
+            f"Registry: wall time of `python -m training {name} --impute`",
+            t,
+            GOAL_SECONDS,
+            quick,
+            f"x{t[large] / t[small]:.1f} for x{large // small} rows; {m} imputations; "
+            f"{int(KPS_MISSING * 100)}% of KPS missing",
         )
         for name, t in seconds.items()
     ]

@@ -10,37 +10,20 @@ a short timing, that moves it, so the load average at start is recorded with it.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 
-from bench.common import ROOT, Figure, main, scratch_dir
+from bench.common import Figure, main, scratch_dir, time_training
 
 COMMAND = ".venv/bin/python -m bench.training_time"
 GOAL_SECONDS = 120
 
 
-def timed(args: list[str]) -> float:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CALCULATOR_")}
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "training", *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,  # its report is not ours; errors still reach stderr
-        check=True,
-        timeout=1800,
-    )
-    return time.perf_counter() - start
-
-
 def run(quick: bool) -> list[Figure]:
     scratch = scratch_dir("training")
     if quick:
-        seconds = timed(["reconstruct", "--out", str(scratch / "quick_synthetic.csv")])
+        seconds = time_training(["reconstruct", "--out", str(scratch / "quick_synthetic.csv")], 1800)
         what = "quick: `python -m training reconstruct` only, not the fit"
     else:
-        seconds = timed(["fit", "--out", str(scratch / "model")])
+        seconds = time_training(["fit", "--out", str(scratch / "model")], 1800)
         what = f"`python -m training fit --out DIR`, {os.cpu_count()} cores"
     return [
         Figure(

@@ -323,3 +323,15 @@ def test_the_fast_weighted_auc_is_sklearns(seed):
     p = np.round(rng.random(300), 1)  # many ties
     w = rng.uniform(0.5, 2.0, 300)
     assert weighted_auc(y, p, w) == pytest.approx(roc_auc_score(y, p, sample_weight=w), abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "ci, verdict",
+    [((0.85, 1.1), "within"), ((0.3, 0.6), "outside"), ((1.3, 2.0), "outside"), ((0.7, 0.9), "undetermined")],
+)
+def test_the_verdict_says_cannot_tell_when_an_interval_crosses_a_limit(ci, verdict):
+    """README and CHANGES: within only when the whole 95% interval lies inside the tolerance, and
+    'cannot tell' (undetermined) when it straddles a limit, never 'no evidence of miscalibration'."""
+    from training.local_measures import OE_TOLERANCE, within
+
+    assert within(ci, OE_TOLERANCE) == verdict

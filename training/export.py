@@ -21,6 +21,7 @@ import sklearn
 from calculator.artifact import MANIFEST, Model, sha256_of
 from calculator.features import HORIZON_DAYS
 from calculator.predict import predict_survival
+from training.fit import CV_SPLITS
 from training.pooling import Pooled
 
 ARTIFACT = "model.joblib"
@@ -81,11 +82,11 @@ def coefficients(pooled: Pooled) -> dict:
     }
 
 
-def pooled_method(draws: int) -> dict:
+def pooled_method(draws: int, c_search_draws: int) -> dict:
     return {
         "method": "IPCW-weighted logistic regression for death within 90 days, L2 penalty (C chosen by "
-        "repeated stratified 5-fold CV averaged over 20 reconstructions), fitted to each of "
-        f"{draws} reconstructions of the published series and pooled",
+        f"repeated stratified {CV_SPLITS}-fold CV averaged over {c_search_draws} reconstructions), fitted "
+        f"to each of {draws} reconstructions of the published series and pooled",
         "pooling": f"{draws} draws; each draws every assumption from its distribution and a fresh random "
         "stream, reconstructs the cohort and fits it as it is (point) and on a bootstrap resample "
         "(sampled); coefficients = mean of the point fits (Rubin's rule)",
@@ -97,7 +98,7 @@ def pooled_method(draws: int) -> dict:
 def registry_method(resamples: int) -> dict:
     return {
         "method": "IPCW-weighted logistic regression for death within 90 days, L2 penalty, C chosen by "
-        "repeated stratified 5-fold CV",
+        f"repeated stratified {CV_SPLITS}-fold CV",
         "pooling": "one cohort: coefficients = the fit on it",
         "interval": f"percentile bootstrap: 2.5th-97.5th percentile of the predictions of {resamples} "
         "refits on bootstrap resamples",

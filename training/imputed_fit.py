@@ -90,8 +90,7 @@ def fit_imputed(cohort_path: Path, out_dir: Path, seed: int, m: int, options, lo
     log(f"fitted and pooled {m} imputations ({time.perf_counter() - started:.0f} s)")
     support = np.mean([cell_counts(s) for s in sets], axis=0)
     synthetic = is_synthetic(cohort_path)
-    y, w = ipcw(sets[0]["survival_days"], sets[0]["died"])
-    summary = cohort_summary(Path(cohort_path), sets[0], report, y, w, synthetic)
+    summary = cohort_summary(Path(cohort_path), sets[0], report, synthetic)
     method = {
         "method": "IPCW-weighted logistic regression for death within 90 days, L2 penalty (C chosen by "
         f"repeated stratified 5-fold CV averaged over {len(search)} imputations), fitted to each of {m} "

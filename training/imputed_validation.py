@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from training.local_measures import OE_TOLERANCE, SLOPE_TOLERANCE, _within
+from training.local_measures import OE_TOLERANCE, SLOPE_TOLERANCE, within
 from training.mi_pooling import rubin
 from training.recalibrate import LABELS, closed_test_imputed
 from training.recalibrate_command import registry_arrays
@@ -94,8 +94,8 @@ def pool_validations(runs: list[dict], model, sets) -> dict:
     test = closed_test_imputed([registry_arrays(s) for s in sets], model.coefficients)
     o = float(1 - results["observed_survival_90d"]) if results["observed_survival_90d"] is not None else 0.0
     pooled["verdict"] = dict(stats[0]["verdict"]) | {
-        "oe": _within(pooled["oe"]["ci_95"], OE_TOLERANCE),
-        "slope": _within(results["measures"]["calibration_slope"]["ci_95"], SLOPE_TOLERANCE),
+        "oe": within(pooled["oe"]["ci_95"], OE_TOLERANCE),
+        "slope": within(results["measures"]["calibration_slope"]["ci_95"], SLOPE_TOLERANCE),
         "se_ln_oe": pooled["oe"].get("se_ln"),
         "events_needed": events_for_precise_oe(o),
         "events": int(y.sum()),

@@ -20,8 +20,9 @@ from training.validation_measures import (
     subgroup_oe,
 )
 
-# Stated tolerances for the verdict: a calibration slope within 0.8-1.2 and O/E within 0.8-1.25
-# (symmetric on the log scale: 1/0.8 = 1.25) are taken as acceptable for decision support here.
+# Stated tolerances for the verdict, the project's own choice (no published threshold is adopted):
+# a calibration slope within 0.8-1.2 and O/E within 0.8-1.25 (symmetric on the log scale:
+# 1/0.8 = 1.25) are taken as acceptable for decision support here; the report names them.
 SLOPE_TOLERANCE = (0.8, 1.2)
 OE_TOLERANCE = (0.8, 1.25)
 KPS_BANDS = {"KPS 10-40": (10, 40), "KPS 50-70": (50, 70), "KPS 80-100": (80, 100)}
@@ -90,7 +91,7 @@ def case_mix(model, cohort) -> dict:
     }
 
 
-def _within(ci, tolerance) -> str:
+def within(ci, tolerance) -> str:
     """'within' when the whole 95% interval lies inside the tolerance, 'outside' when it lies
     wholly outside it, 'undetermined' when it straddles a limit (the data cannot tell)."""
     if ci is None:
@@ -121,8 +122,8 @@ def statistician_measures(
         closed_test(design_columns(cohort)[known], y, w, model.coefficients) if 0 < y.sum() < len(y) else None
     )
     verdict = {
-        "oe": _within(oe["ci_95"], OE_TOLERANCE),
-        "slope": _within(slope["ci_95"], SLOPE_TOLERANCE),
+        "oe": within(oe["ci_95"], OE_TOLERANCE),
+        "slope": within(slope["ci_95"], SLOPE_TOLERANCE),
         "tolerances": {"oe": OE_TOLERANCE, "slope": SLOPE_TOLERANCE},
         "se_ln_oe": oe.get("se_ln"),
         "events": int(y.sum()),

@@ -2,7 +2,7 @@
 training.pooling.pool; this module pools scalar measures and test statistics).
 
 - `rubin`: estimate = mean over imputations; total variance T = W + (1 + 1/m) B, W the mean
-  within-imputation variance, B the between-imputation variance; 95% CI with Barnard-Rubin's
+  within-imputation variance, B the between-imputation variance; 95% CI with Rubin's
   large-sample degrees of freedom nu = (m - 1) (1 + W / ((1 + 1/m) B))^2 (Rubin, Multiple
   Imputation for Nonresponse in Surveys, 1987).
 - `d2`: a chi-square statistic (df k) computed in each imputation combined by the D2 rule of Li,

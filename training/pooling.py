@@ -21,7 +21,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from calculator.grid import input_grid
-from calculator.predict import DESIGN, design_matrix, percentile_interval, survival_from
+from calculator.predict import (
+    DESIGN,
+    GRADE_CENTRE,
+    KPS_CENTRE,
+    KPS_UNIT,
+    design_matrix,
+    percentile_interval,
+    survival_from,
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,10 @@ def design_coefficients(pipeline, transformed: np.ndarray | None = None) -> np.n
     mean = dict(zip(scaler.feature_names_in_, scaler.mean_))
     scale = dict(zip(scaler.feature_names_in_, scaler.scale_))
     # design value = (raw - centre) / unit, so raw = unit * design + centre
-    units = {"kps": ("kps_per_10", 10.0, 70.0), "mccormick_grade": ("mccormick_grade", 1.0, 2.0)}
+    units = {
+        "kps": ("kps_per_10", KPS_UNIT, KPS_CENTRE),
+        "mccormick_grade": ("mccormick_grade", 1, GRADE_CENTRE),
+    }
     out = dict.fromkeys(DESIGN, 0.0)
     intercept = float(transformed[0])
     for name, value in coef.items():

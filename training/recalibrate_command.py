@@ -112,14 +112,16 @@ def _update(cohort_path, sets, report, parent, arrays, out_dir, seed, log) -> di
     )
     # one share of the resamples per imputation; each imputation's point and sampled fits, pooled
     per = max(2, RESAMPLES // len(arrays))
-    points, sampled = [], []
-    for (D, y, w), child in zip(arrays, boot_seed.spawn(len(arrays))):
-        rows = [bootstrap_rows(y, w, np.random.default_rng(s)) for s in child.spawn(per)]
-        p, s = recalibrated_draws(method, D, y, w, parent.coefficients, parent.draws, rows, C, fit_design)
-        points += list(p)
-        sampled += list(s)
-    if method == "original":
-        points, sampled = [parent.coefficients], parent.draws
+    points, sampled = [parent.coefficients], parent.draws  # "original": the parent unchanged
+    if method != "original":
+        points, sampled = [], []
+        for (Di, yi, wi), child in zip(arrays, boot_seed.spawn(len(arrays))):
+            rows = [bootstrap_rows(yi, wi, np.random.default_rng(s)) for s in child.spawn(per)]
+            p, s = recalibrated_draws(
+                method, Di, yi, wi, parent.coefficients, parent.draws, rows, C, fit_design
+            )
+            points += list(p)
+            sampled += list(s)
     pooled = pool(points, sampled)
     registry = {
         "file": Path(cohort_path).name,
@@ -158,13 +160,7 @@ def _update(cohort_path, sets, report, parent, arrays, out_dir, seed, log) -> di
         synthetic = is_synthetic(cohort_path)
         manifest |= {
             "synthetic": synthetic,
-            "cohort": cohort_summary(
-                Path(cohort_path),
-                sets[0],
-                report,
-                *ipcw(sets[0]["survival_days"], sets[0]["died"]),
-                synthetic,
-            ),
+            "cohort": cohort_summary(Path(cohort_path), sets[0], report, synthetic),
         }
         manifest.pop("reconstruction", None)
         manifest.pop("stability", None)

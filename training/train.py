@@ -25,7 +25,7 @@ from training.export import coefficients, pooled_method, registry_method, write_
 from training.fit import bootstrap_coefficients, fit_procedure, ipcw
 from training.imputed_fit import fit_imputed
 from training.metrics import performance
-from training.pooled import DRAWS, cell_counts, fit_pooled
+from training.pooled import C_SEARCH_DRAWS, DRAWS, cell_counts, fit_pooled
 from training.pooled_validation import VALIDATION_DRAWS
 from training.pooled_validation import pooled_validation as validation_pooled
 from training.pooling import Pooled, design_coefficients, pool
@@ -113,7 +113,9 @@ def _fit_default(out_dir: Path, seed: int, draws: int, tmp: Path, log) -> dict:
             ],
         },
         **_features_and_outcome(),
-        "model": _model_entry(fit.pooled, fit.C, fit.cv_log_loss, pooled_method(draws)),
+        "model": _model_entry(
+            fit.pooled, fit.C, fit.cv_log_loss, pooled_method(draws, min(C_SEARCH_DRAWS, draws))
+        ),
         "stability": fit.stability,
         "seed": seed,
         "metrics": metrics,
@@ -146,7 +148,7 @@ def _fit_cohort(cohort_path: Path, out_dir: Path, seed: int, log, options: ReadO
     counts = cell_counts(cohort)
     manifest = {
         "synthetic": synthetic,
-        "cohort": cohort_summary(cohort_path, cohort, report, y, w, synthetic),
+        "cohort": cohort_summary(cohort_path, cohort, report, synthetic),
         **_features_and_outcome(),
         "model": _model_entry(pooled, fitted.C, fitted.cv_log_loss, registry_method(len(bootstrap))),
         "seed": seed,
@@ -206,7 +208,7 @@ def _size_and_shrinkage(cohort, C: float) -> dict:
     return {"shrinkage": shrinkage, "sample_size": sample_size}
 
 
-def cohort_summary(path, cohort, report, y, w, synthetic) -> dict:
+def cohort_summary(path, cohort, report, synthetic) -> dict:
     died_90 = (cohort["died"] == 1) & (cohort["survival_days"] <= HORIZON_DAYS)
     studies = cohort.assign(event=died_90).groupby("study_id", sort=False)["event"].agg(["size", "sum"])
     return {
